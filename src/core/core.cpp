@@ -1,0 +1,258 @@
+#include "core.hpp"
+
+#include "crypto/hash.hpp"
+#include "errors.hpp"
+#include "proof_make.hpp"
+#include "proof_verify.hpp"
+
+namespace hc::core {
+
+// Tree nodes of this core, read from storage.
+class Core::Nodes final : public NodeReader {
+ public:
+  Nodes(Storage& s, CoreId id) : s_(s), id_(id) {}
+  Result<std::optional<TreeNode>> get_node(std::uint64_t index) override {
+    return s_.get_node(id_, index);
+  }
+
+ private:
+  Storage& s_;
+  CoreId id_;
+};
+
+Core::Core(Storage& storage, CoreRecord record) : storage_(storage), record_(std::move(record)) {}
+
+bool Core::compat() const {
+  return !record_.manifest || is_compat(record_.key, *record_.manifest);
+}
+
+Result<std::unique_ptr<Core>> Core::create(Storage& storage, const CreateOptions& options) {
+  if (!crypto::validate_key_pair(options.key_pair)) return Errc::bad_argument;
+  Manifest manifest = options.manifest ? *options.manifest
+                                       : default_signer_manifest(options.key_pair.public_key);
+  CoreRecord record;
+  record.key = options.compat ? options.key_pair.public_key : manifest_hash(manifest);
+  if (options.compat && !is_compat(record.key, manifest)) return Errc::bad_argument;
+  record.discovery_key = crypto::discovery_key(record.key);
+  record.name = options.name;
+  record.manifest = manifest;
+  record.secret_key = options.key_pair.secret_key;
+  HC_TRY(record.id, storage.create_core(record));
+  return std::unique_ptr<Core>(new Core(storage, std::move(record)));
+}
+
+Result<std::unique_ptr<Core>> Core::create_remote(Storage& storage, const Hash32& key) {
+  CoreRecord record;
+  record.key = key;
+  record.discovery_key = crypto::discovery_key(key);
+  HC_TRY(record.id, storage.create_core(record));
+  return std::unique_ptr<Core>(new Core(storage, std::move(record)));
+}
+
+Result<std::unique_ptr<Core>> Core::open(Storage& storage, const CoreRecord& record) {
+  // The header must describe a tree: its roots are exactly those of its length.
+  const auto expected = flat::full_roots(2 * record.tree.length);
+  if (expected.size() != record.tree.roots.size()) return Errc::storage_corrupt;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < expected.size(); i++) {
+    if (record.tree.roots[i].index != expected[i]) return Errc::storage_corrupt;
+    bytes += record.tree.roots[i].size;
+  }
+  if (bytes != record.tree.byte_length) return Errc::storage_corrupt;
+  if (record.manifest && !is_compat(record.key, *record.manifest) &&
+      manifest_hash(*record.manifest) != record.key) {
+    return Errc::storage_corrupt;
+  }
+  std::unique_ptr<Core> core(new Core(storage, record));
+  HC_CHECK(core->load_bitfield());
+  return core;
+}
+
+Result<std::unique_ptr<Core>> Core::open(Storage& storage, const Hash32& key) {
+  HC_TRY(std::optional<CoreRecord> record, storage.find_core(key));
+  if (!record) return Errc::core_not_found;
+  return open(storage, *record);
+}
+
+Status Core::load_bitfield() {
+  HC_TRY(std::vector<BitfieldPage> pages, storage_.load_bitfield(record_.id));
+  for (const auto& p : pages) {
+    if (!bitfield_.load_page(p.index, p.bits)) return Errc::storage_corrupt;
+  }
+  contiguous_length_ = std::min(bitfield_.first_unset(0), record_.tree.length);
+  return {};
+}
+
+Result<std::uint64_t> Core::append(std::span<const ByteView> blocks) {
+  if (!writable()) return Errc::session_not_writable;
+  if (blocks.empty()) return length();
+  TreeBatch batch(record_.tree);
+  for (auto b : blocks) batch.append(b);
+
+  const Verifier verifier(record_.key, *record_.manifest);
+  crypto::KeyPair kp;
+  kp.secret_key = *record_.secret_key;
+  std::copy(kp.secret_key.begin() + 32, kp.secret_key.end(), kp.public_key.begin());
+  HC_TRY(batch.state().signature, verifier.sign(batch.state().signed_tree(), kp));
+
+  const std::uint64_t old_length = length();
+  CoreUpdate u;
+  u.core = record_.id;
+  u.nodes = std::move(batch.nodes());
+  u.blocks.reserve(blocks.size());
+  for (std::size_t i = 0; i < blocks.size(); i++) u.blocks.emplace_back(old_length + i, blocks[i]);
+  bitfield_.set_range(old_length, blocks.size(), true);
+  u.bitfield = bitfield_.take_dirty();
+  u.tree = batch.state();
+  if (auto st = storage_.write(std::span<const CoreUpdate>(&u, 1)); !st) {
+    bitfield_.set_range(old_length, blocks.size(), false);
+    bitfield_.take_dirty();
+    return st.error();
+  }
+  record_.tree = std::move(*u.tree);
+  if (contiguous_length_ == old_length) contiguous_length_ = bitfield_.first_unset(old_length);
+  if (events_.on_append) events_.on_append(old_length, length());
+  return length();
+}
+
+Result<Bytes> Core::get(std::uint64_t index) {
+  if (index >= length() || !bitfield_.get(index)) return Errc::block_not_available;
+  HC_TRY(std::optional<Bytes> block, storage_.get_block(record_.id, index));
+  if (!block) return Errc::storage_corrupt;  // the bitfield said we had it
+  return std::move(*block);
+}
+
+Result<TreeNode> Core::get_node(std::uint64_t index) {
+  HC_TRY(std::optional<TreeNode> node, storage_.get_node(record_.id, index));
+  if (!node) return Errc::block_not_available;
+  return *node;
+}
+
+Status Core::truncate(std::uint64_t new_length, std::optional<std::uint64_t> fork) {
+  if (!writable()) return Errc::session_not_writable;
+  if (new_length > length()) return Errc::bad_argument;
+  Nodes nodes(storage_, record_.id);
+  TreeState next;
+  next.fork = fork ? *fork : record_.tree.fork + 1;
+  next.length = new_length;
+  HC_TRY(next.roots, roots_at(nodes, new_length));
+  for (const auto& r : next.roots) next.byte_length += r.size;
+
+  const Verifier verifier(record_.key, *record_.manifest);
+  crypto::KeyPair kp;
+  kp.secret_key = *record_.secret_key;
+  std::copy(kp.secret_key.begin() + 32, kp.secret_key.end(), kp.public_key.begin());
+  if (new_length > 0 || !record_.manifest->prologue) {
+    HC_TRY(next.signature, verifier.sign(next.signed_tree(), kp));
+  }
+
+  const std::uint64_t old_length = length();
+  CoreUpdate u;
+  u.core = record_.id;
+  u.truncate = new_length;
+  if (new_length < old_length) bitfield_.set_range(new_length, old_length - new_length, false);
+  u.bitfield = bitfield_.take_dirty();
+  u.tree = next;
+  if (auto st = storage_.write(std::span<const CoreUpdate>(&u, 1)); !st) {
+    // Reload the bits we cleared: the write did not happen.
+    bitfield_ = Bitfield();
+    (void)load_bitfield();
+    return st.error();
+  }
+  record_.tree = std::move(next);
+  contiguous_length_ = std::min(contiguous_length_, new_length);
+  if (events_.on_truncate) events_.on_truncate(new_length, record_.tree.fork);
+  return {};
+}
+
+Result<Proof> Core::proof(const ProofRequest& request) {
+  Nodes nodes(storage_, record_.id);
+  if (request.block && (request.fork != fork() || !has(request.block->index))) {
+    return Errc::block_not_available;
+  }
+  const std::optional<Prologue> prologue =
+      record_.manifest ? record_.manifest->prologue : std::nullopt;
+  HC_TRY(Proof p, make_proof(nodes, record_.tree, request, prologue));
+  if (p.block) {
+    HC_TRY(std::optional<Bytes> value, storage_.get_block(record_.id, p.block->index));
+    if (!value) return Errc::block_not_available;
+    p.block->value = std::move(*value);
+  }
+  if (request.manifest && !compat()) p.manifest = record_.manifest;
+  return p;
+}
+
+Result<Verifier> Core::verifier_for(const std::optional<Manifest>& offered) const {
+  if (record_.manifest) return Verifier(record_.key, *record_.manifest);
+  // A reader that has not learned the manifest: take the offered one if it is
+  // this core's, else assume the compat default (key = public key).
+  Manifest m = offered ? *offered : default_signer_manifest(record_.key);
+  if (manifest_hash(m) != record_.key && !is_compat(record_.key, m)) {
+    return Errc::invalid_manifest;
+  }
+  return Verifier(record_.key, m);
+}
+
+Result<Core::VerifyResult> Core::verify(const Proof& proof) {
+  if (proof.fork != fork()) return Errc::fork_mismatch;
+  const std::optional<Prologue> prologue =
+      record_.manifest ? record_.manifest->prologue : std::nullopt;
+  HC_TRY(TreeVerification v, verify_proof_tree(record_.tree, proof, prologue));
+
+  VerifyResult result;
+  CoreUpdate u;
+  u.core = record_.id;
+  std::optional<Manifest> learned;
+
+  if (v.upgraded) {
+    HC_TRY(Verifier verifier, verifier_for(proof.manifest));
+    const TreeState& next = v.batch.state();
+    if (!verifier.verify(next.signed_tree(), next.signature)) return Errc::invalid_signature;
+    if (!record_.manifest) learned = verifier.manifest();
+    if (next.length > length()) {
+      result.upgraded = true;
+      u.tree = next;
+    } else {
+      // Not newer than ours: it must describe our tree (else two signed trees
+      // of one fork disagree, which we refuse to store).
+      Nodes nodes(storage_, record_.id);
+      for (const auto& r : next.roots) {
+        HC_TRY(std::optional<TreeNode> stored, nodes.get_node(r.index));
+        if (!stored || stored->hash != r.hash) return Errc::invalid_proof;
+      }
+    }
+  }
+  if (v.unverified) {
+    HC_TRY(std::optional<TreeNode> stored, storage_.get_node(record_.id, v.unverified->index));
+    if (!stored) return Errc::invalid_operation;
+    if (stored->hash != v.unverified->hash) return Errc::invalid_checksum;
+  }
+
+  u.nodes = std::move(v.tree_nodes);
+  u.nodes.insert(u.nodes.end(), v.batch.nodes().begin(), v.batch.nodes().end());
+  const std::uint64_t new_length = u.tree ? u.tree->length : length();
+  if (proof.block && proof.block->index < new_length && !has(proof.block->index)) {
+    u.blocks.emplace_back(proof.block->index, proof.block->value);
+    bitfield_.set(proof.block->index, true);
+    result.block = proof.block->index;
+  }
+  u.bitfield = bitfield_.take_dirty();
+  if (learned) u.manifest = learned;
+
+  if (auto st = storage_.write(std::span<const CoreUpdate>(&u, 1)); !st) {
+    if (result.block) {
+      bitfield_.set(*result.block, false);
+      bitfield_.take_dirty();
+    }
+    return st.error();
+  }
+  const std::uint64_t old_length = length();
+  if (u.tree) record_.tree = std::move(*u.tree);
+  if (learned) record_.manifest = std::move(learned);
+  contiguous_length_ = std::min(bitfield_.first_unset(contiguous_length_), length());
+  if (result.upgraded && events_.on_append) events_.on_append(old_length, length());
+  if (result.block && events_.on_download) events_.on_download(*result.block);
+  return result;
+}
+
+}  // namespace hc::core

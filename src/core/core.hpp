@@ -1,0 +1,106 @@
+// A Hypercore: a signed, Merkle-verified append-only log, as hypercore@11.37.1
+// lib/core.js and index.js (append, get, truncate, proofs, verify).
+//
+// A Core owns its in-memory header (tree state, bitfield) and reads and writes
+// everything else through Storage. Every change is one Storage::write(): the
+// call returns only after it committed, so a returned length is durable.
+// Not thread-safe: one thread owns a Core. The Storage must outlive it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "bitfield.hpp"
+#include "crypto/sign.hpp"
+#include "merkle_tree.hpp"
+#include "proof.hpp"
+#include "storage.hpp"
+#include "verifier.hpp"
+
+namespace hc::core {
+
+class Core {
+ public:
+  struct CreateOptions {
+    crypto::KeyPair key_pair;
+    bool compat = false;                // key = public key (Hypercore 10 style)
+    std::optional<Manifest> manifest;   // default: one ed25519 signer, the key pair
+    std::optional<std::string> name;    // a local name to find it by
+  };
+
+  // What verify() did with a proof from a peer.
+  struct VerifyResult {
+    bool upgraded = false;                 // the core grew to a newer signed length
+    std::optional<std::uint64_t> block;    // a block that was stored
+  };
+
+  // Events for layers above (replication, subscriptions): called after commit.
+  struct Events {
+    std::function<void(std::uint64_t old_length, std::uint64_t new_length)> on_append;
+    std::function<void(std::uint64_t new_length, std::uint64_t fork)> on_truncate;
+    std::function<void(std::uint64_t index)> on_download;
+  };
+
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // A new writable core.
+  static Result<std::unique_ptr<Core>> create(Storage& storage, const CreateOptions& options);
+  // A new core known only by its key: filled by verified remote data.
+  static Result<std::unique_ptr<Core>> create_remote(Storage& storage, const Hash32& key);
+  // An existing core; checks the record for consistency.
+  static Result<std::unique_ptr<Core>> open(Storage& storage, const CoreRecord& record);
+  static Result<std::unique_ptr<Core>> open(Storage& storage, const Hash32& key);
+
+  CoreId id() const { return record_.id; }
+  const Hash32& key() const { return record_.key; }
+  const Hash32& discovery_key() const { return record_.discovery_key; }
+  const std::optional<std::string>& name() const { return record_.name; }
+  const std::optional<Manifest>& manifest() const { return record_.manifest; }
+  bool writable() const { return record_.secret_key.has_value(); }
+  bool compat() const;
+  const TreeState& tree() const { return record_.tree; }
+  std::uint64_t length() const { return record_.tree.length; }
+  std::uint64_t byte_length() const { return record_.tree.byte_length; }
+  std::uint64_t fork() const { return record_.tree.fork; }
+  const Bytes& signature() const { return record_.tree.signature; }
+  Hash32 tree_hash() const { return record_.tree.hash(); }
+  // Blocks [0, n) are all stored locally.
+  std::uint64_t contiguous_length() const { return contiguous_length_; }
+  bool has(std::uint64_t index) const { return bitfield_.get(index); }
+  const Bitfield& bitfield() const { return bitfield_; }
+  Events& events() { return events_; }
+
+  // Appends blocks in one transaction; returns the new length.
+  Result<std::uint64_t> append(std::span<const ByteView> blocks);
+  Result<std::uint64_t> append(ByteView block) { return append(std::span<const ByteView>(&block, 1)); }
+  // block_not_available if it is not stored locally.
+  Result<Bytes> get(std::uint64_t index);
+  Result<TreeNode> get_node(std::uint64_t index);
+  // Truncates to `length` and moves to `fork` (default: fork + 1), re-signed.
+  Status truncate(std::uint64_t length, std::optional<std::uint64_t> fork = std::nullopt);
+
+  // The answer to a peer's request, with the block value and, for non-compat
+  // cores when asked, the manifest. block_not_available when the block is missing.
+  Result<Proof> proof(const ProofRequest& request);
+  // Verifies a peer's proof against the signed tree and stores what it proves.
+  // Data for another fork is fork_mismatch; nothing unverified is stored.
+  Result<VerifyResult> verify(const Proof& proof);
+
+ private:
+  class Nodes;
+  Core(Storage& storage, CoreRecord record);
+  Status load_bitfield();
+  Result<Verifier> verifier_for(const std::optional<Manifest>& offered) const;
+
+  Storage& storage_;
+  CoreRecord record_;
+  Bitfield bitfield_;
+  std::uint64_t contiguous_length_ = 0;
+  Events events_;
+};
+
+}  // namespace hc::core

@@ -1,0 +1,18 @@
+#include "storage.hpp"
+
+namespace hc::core {
+
+std::vector<std::uint64_t> truncated_ancestors(std::uint64_t length) {
+  std::vector<std::uint64_t> out;
+  if (length == 0) return out;
+  const std::uint64_t head = 2 * length;
+  flat::Iterator ite(head - 2);
+  while (true) {
+    if (ite.contains(head) && ite.index() < head) out.push_back(ite.index());
+    if (flat::offset(ite.index()) == 0) break;  // the leftmost node of its level
+    ite.parent();
+  }
+  return out;
+}
+
+}  // namespace hc::core

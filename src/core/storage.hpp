@@ -1,0 +1,69 @@
+// The persistence a Core needs, declared here and implemented below it:
+// MemoryStorage (tests) and, in src/storage, SQLite.
+//
+// A Storage holds many cores. Each write() applies a group of CoreUpdates in
+// one atomic transaction: either all of it is durable when write() returns, or
+// none of it is. Implementations are used from one thread at a time.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bitfield.hpp"
+#include "crypto/sign.hpp"
+#include "encoding/bytes.hpp"
+#include "encoding/result.hpp"
+#include "manifest.hpp"
+#include "merkle_tree.hpp"
+
+namespace hc::core {
+
+using CoreId = std::int64_t;
+
+// What is stored about a core besides its blocks, nodes and bitfield.
+struct CoreRecord {
+  CoreId id = 0;                                // assigned by create_core
+  Hash32 key{};
+  Hash32 discovery_key{};
+  std::optional<std::string> name;              // local name of a writable core
+  std::optional<Manifest> manifest;             // null until a reader learns it
+  std::optional<crypto::SecretKey> secret_key;  // writable cores only
+  TreeState tree;
+};
+
+// One atomic change to one core. Order of application: truncate, then nodes,
+// blocks, bitfield pages, header.
+struct CoreUpdate {
+  CoreId core = 0;
+  std::optional<std::uint64_t> truncate;  // drop blocks >= n and nodes outside the tree of n
+  std::vector<TreeNode> nodes;
+  std::vector<std::pair<std::uint64_t, ByteView>> blocks;  // views live until write() returns
+  std::vector<BitfieldPage> bitfield;
+  std::optional<TreeState> tree;          // the new header tree state
+  std::optional<Manifest> manifest;       // a manifest learned from a peer
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // Stores a new core and returns its id; core_exists if the key or name is taken.
+  virtual Result<CoreId> create_core(const CoreRecord& record) = 0;
+  virtual Result<std::optional<CoreRecord>> find_core(const Hash32& key) = 0;
+  virtual Result<std::optional<CoreRecord>> find_named_core(std::string_view name) = 0;
+  virtual Result<std::vector<CoreRecord>> list_cores() = 0;
+
+  virtual Result<std::optional<TreeNode>> get_node(CoreId core, std::uint64_t index) = 0;
+  virtual Result<std::optional<Bytes>> get_block(CoreId core, std::uint64_t index) = 0;
+  virtual Result<std::vector<BitfieldPage>> load_bitfield(CoreId core) = 0;
+
+  virtual Status write(std::span<const CoreUpdate> updates) = 0;
+};
+
+// Tree indexes a truncation to `length` removes besides those >= 2*length:
+// the ancestors of leaf 2*length that sit left of it (they span past the end).
+std::vector<std::uint64_t> truncated_ancestors(std::uint64_t length);
+
+}  // namespace hc::core
