@@ -1,0 +1,25 @@
+// Runs a script of tests/interop with the pinned Node reference and returns
+// what it printed as JSON: the known answers tests compare against.
+//
+// The script gets `args` on its command line and `input` (JSON) on stdin; it
+// must print one JSON document on stdout. A non-zero exit, a timeout or
+// output that is not JSON fails the calling test (doctest FAIL).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "encoding/bytes.hpp"
+
+namespace hc::interop {
+
+nlohmann::json run_node(const std::string& script, const std::vector<std::string>& args = {},
+                        const nlohmann::json& input = nullptr, int timeout_seconds = 120);
+
+// Hex helpers for the JSON the scripts exchange.
+Bytes hex(const nlohmann::json& j);
+Hash32 hex32(const nlohmann::json& j);
+std::string hex(ByteView b);
+
+}  // namespace hc::interop
