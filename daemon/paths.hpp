@@ -1,0 +1,18 @@
+// Where hypercored keeps its state (design.md "Paths and defaults").
+#pragma once
+
+#include <filesystem>
+
+namespace hc::daemon {
+
+// $XDG_DATA_HOME/hypercored, else ~/.local/share/hypercored.
+std::filesystem::path default_data_dir();
+
+inline std::filesystem::path database_path(const std::filesystem::path& data_dir) {
+  return data_dir / "hypercored.db";
+}
+inline std::filesystem::path primary_key_path(const std::filesystem::path& data_dir) {
+  return data_dir / "primary-key";
+}
+
+}  // namespace hc::daemon
