@@ -165,6 +165,20 @@ Status Core::truncate(std::uint64_t new_length, std::optional<std::uint64_t> for
   return {};
 }
 
+Result<std::uint64_t> Core::missing_nodes(std::uint64_t index) {
+  const std::uint64_t head = 2 * length();
+  flat::Iterator ite(index);
+  if (ite.right_span() >= head) return std::uint64_t{0};
+  std::uint64_t count = 0;
+  while (!ite.contains(head)) {
+    HC_TRY(std::optional<TreeNode> node, storage_.get_node(record_.id, ite.index()));
+    if (node) break;
+    if (++count >= 1024) return Errc::invalid_operation;
+    ite.parent();
+  }
+  return count;
+}
+
 Result<Proof> Core::proof(const ProofRequest& request) {
   Nodes nodes(storage_, record_.id);
   if (request.block && (request.fork != fork() || !has(request.block->index))) {

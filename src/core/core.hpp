@@ -83,6 +83,10 @@ class Core {
   // Truncates to `length` and moves to `fork` (default: fork + 1), re-signed.
   Status truncate(std::uint64_t length, std::optional<std::uint64_t> fork = std::nullopt);
 
+  // How many tree levels above `index` (a tree index) a proof for it must
+  // carry for this core to verify it: the `nodes` of a request (missingNodes).
+  Result<std::uint64_t> missing_nodes(std::uint64_t index);
+
   // The answer to a peer's request, with the block value and, for non-compat
   // cores when asked, the manifest. block_not_available when the block is missing.
   Result<Proof> proof(const ProofRequest& request);

@@ -31,7 +31,7 @@ inline std::vector<Index> full_roots(Index head) {
   Index n = head / 2, off = 0;
   while (n) {
     Index f = std::bit_floor(n);
-    out.push_back(2 * off + f - 1);
+    out.push_back(off + f - 1);  // off counts tree indexes: 2 per block
     off += 2 * f;
     n -= f;
   }
@@ -60,7 +60,7 @@ class Iterator {
 
   bool contains(Index i) const {
     if (i > index_) return i < index_ + factor_ / 2;
-    if (i < index_) return i > index_ - factor_ / 2;
+    if (i < index_) return i + factor_ / 2 > index_;  // no unsigned underflow at the left edge
     return true;
   }
   Index next() { offset_++; return index_ += factor_; }
