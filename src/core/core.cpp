@@ -227,12 +227,12 @@ Result<Core::VerifyResult> Core::verify(const Proof& proof) {
       result.upgraded = true;
       u.tree = next;
     } else {
-      // Not newer than ours: it must describe our tree (else two signed trees
-      // of one fork disagree, which we refuse to store).
-      Nodes nodes(storage_, record_.id);
+      // Not newer than ours (a late answer): still signed for our fork, so its
+      // nodes are good, unless they contradict ours — two signed trees of one
+      // fork that disagree are refused.
       for (const auto& r : next.roots) {
-        HC_TRY(std::optional<TreeNode> stored, nodes.get_node(r.index));
-        if (!stored || stored->hash != r.hash) return Errc::invalid_proof;
+        HC_TRY(std::optional<TreeNode> stored, storage_.get_node(record_.id, r.index));
+        if (stored && stored->hash != r.hash) return Errc::invalid_proof;
       }
     }
   }
