@@ -149,8 +149,12 @@ Status Core::truncate(std::uint64_t new_length, std::optional<std::uint64_t> for
   const std::uint64_t old_length = length();
   CoreUpdate u;
   u.core = record_.id;
-  u.truncate = new_length;
-  if (new_length < old_length) bitfield_.set_range(new_length, old_length - new_length, false);
+  // Like _commitUpgrade, delete only on a real cut: truncating to the same
+  // length just re-signs at the new fork and keeps every stored node.
+  if (new_length < old_length) {
+    u.truncate = new_length;
+    bitfield_.set_range(new_length, old_length - new_length, false);
+  }
   u.bitfield = bitfield_.take_dirty();
   u.tree = next;
   if (auto st = storage_.write(std::span<const CoreUpdate>(&u, 1)); !st) {
@@ -181,7 +185,9 @@ Result<std::uint64_t> Core::missing_nodes(std::uint64_t index) {
 
 Result<Proof> Core::proof(const ProofRequest& request) {
   Nodes nodes(storage_, record_.id);
-  if (request.block && (request.fork != fork() || !has(request.block->index))) {
+  // Like the replicator's _handleRequest, nothing is answered for another
+  // fork, whatever is asked.
+  if (request.fork != fork() || (request.block && !has(request.block->index))) {
     return Errc::block_not_available;
   }
   const std::optional<Prologue> prologue =
@@ -235,11 +241,20 @@ Result<Core::VerifyResult> Core::verify(const Proof& proof) {
         if (stored && stored->hash != r.hash) return Errc::invalid_proof;
       }
     }
+  } else if (proof.manifest && !record_.manifest) {
+    // A manifest with no upgrade (the answer to a manifest-only request) is
+    // kept when it is this core's, as core.js _verifyShared does.
+    if (manifest_hash(*proof.manifest) != record_.key) return Errc::invalid_manifest;
+    learned = *proof.manifest;
   }
   if (v.unverified) {
     HC_TRY(std::optional<TreeNode> stored, storage_.get_node(record_.id, v.unverified->index));
     if (!stored) return Errc::invalid_operation;
     if (stored->hash != v.unverified->hash) return Errc::invalid_checksum;
+    // A received node (a hash or seek proof with no siblings) is stored as
+    // sent, but only its hash was checked: its size must match too. (Node
+    // compares hashes only and would overwrite the node with a wrong size.)
+    if (stored->size != v.unverified->size) return Errc::invalid_checksum;
   }
 
   u.nodes = std::move(v.tree_nodes);

@@ -88,7 +88,8 @@ class Core {
   Result<std::uint64_t> missing_nodes(std::uint64_t index);
 
   // The answer to a peer's request, with the block value and, for non-compat
-  // cores when asked, the manifest. block_not_available when the block is missing.
+  // cores when asked, the manifest. block_not_available when the block is missing
+  // or the request is for another fork.
   Result<Proof> proof(const ProofRequest& request);
   // Verifies a peer's proof against the signed tree and stores what it proves.
   // Data for another fork is fork_mismatch; nothing unverified is stored.

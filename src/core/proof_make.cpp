@@ -36,11 +36,12 @@ class Maker {
     return {};
   }
 
+  // getUnpaddedSize: negative when the blocks are smaller than the padding,
+  // as in Node; only a padding too large for a JS number to hold exactly fails.
   Result<std::int64_t> unpadded_size(const TreeNode& node, std::uint64_t padding) {
-    if (padding == 0) return static_cast<std::int64_t>(node.size);
-    std::uint64_t leaves = flat::count_leaves(node.index);
-    if (leaves > node.size / padding) return Errc::invalid_operation;
-    return static_cast<std::int64_t>(node.size - padding * leaves);
+    const std::uint64_t leaves = flat::count_leaves(node.index);
+    if (padding > encoding::kMaxSafeInteger / leaves) return Errc::invalid_operation;
+    return static_cast<std::int64_t>(node.size) - static_cast<std::int64_t>(padding * leaves);
   }
 
   Status seek_proof(std::uint64_t seek_root, std::uint64_t root, Pending& p) {
@@ -150,15 +151,22 @@ class Maker {
 
   Result<std::uint64_t> seek_untrusted_tree(std::uint64_t root, std::int64_t bytes,
                                             std::uint64_t padding) {
-    HC_TRY(std::uint64_t offset, byte_offset(reader_, tree_, root));
-    if (padding) {
-      std::uint64_t pad = padding * (flat::left_span(root) / 2);
-      if (pad > offset) return Errc::invalid_operation;
-      offset -= pad;
+    // hypercore@11.37.1 getByteOffsetBatch pushes the size of each whole root
+    // left of `root` as a number, then sums `.size` over them: the offset is
+    // NaN, every test below is false and seekTrustedTree(root, NaN) returns
+    // `root`. So Node ignores a seek below any root but the first (no seek
+    // nodes, never "Invalid seek"); do the same, for the same answer.
+    if (flat::left_span(root) > flat::right_span(tree_.roots.front().index)) return root;
+    HC_TRY(std::uint64_t unpadded, byte_offset(reader_, tree_, root));
+    std::int64_t offset = static_cast<std::int64_t>(unpadded);
+    const std::uint64_t leaves_before = flat::left_span(root) / 2;
+    if (padding && leaves_before) {
+      if (padding > encoding::kMaxSafeInteger / leaves_before) return Errc::invalid_operation;
+      offset -= static_cast<std::int64_t>(padding * leaves_before);
     }
-    if (static_cast<std::int64_t>(offset) > bytes) return Errc::invalid_operation;
-    if (static_cast<std::int64_t>(offset) == bytes) return root;
-    bytes -= static_cast<std::int64_t>(offset);
+    if (offset > bytes) return Errc::invalid_operation;
+    if (offset == bytes) return root;
+    bytes -= offset;
     HC_TRY(TreeNode node, require_node(reader_, root));
     HC_TRY(std::int64_t size, unpadded_size(node, padding));
     if (size <= bytes) return Errc::invalid_operation;

@@ -16,7 +16,8 @@ struct MultisigProof {
   bool patched = false;
 };
 
-// multiSignature (v1) or multiSignaturev0 envelopes; patch nodes are skipped.
+// multiSignature (v1) or multiSignaturev0 envelopes; patch nodes are read
+// (an envelope Node cannot decode fails here too) but not kept.
 Result<std::vector<MultisigProof>> inflate(ByteView bytes, std::uint64_t version) {
   encoding::Reader r(bytes);
   HC_TRY(std::uint64_t n, r.array_length(66));
@@ -45,6 +46,13 @@ Result<std::vector<MultisigProof>> inflate(ByteView bytes, std::uint64_t version
       }
     }
     proofs.push_back(p);
+  }
+  HC_TRY(std::uint64_t patch, r.array_length(34));
+  for (std::uint64_t i = 0; i < patch; i++) {
+    HC_TRY(std::uint64_t index, r.uint());
+    HC_TRY(std::uint64_t size, r.uint());
+    HC_TRY(ByteView hash, r.fixed(32));
+    (void)index, (void)size, (void)hash;
   }
   return proofs;
 }
@@ -75,7 +83,11 @@ bool Verifier::verify_multi(const SignedTree& tree, ByteView signature) const {
   std::vector<bool> tried(manifest_.signers.size());
   for (std::uint64_t i = 0; i < manifest_.quorum; i++) {
     const auto& p = (*proofs)[i];
-    if (p.patched && manifest_.allow_patch) return false;  // patches: unsupported
+    // Patches are unsupported. Without allowPatch Node ignores the field, but
+    // then the signature is over an older length and cannot verify anyway, so
+    // a patched proof is refused either way (else a peer could alter the
+    // envelope and have us store and serve the altered bytes).
+    if (p.patched) return false;
     if (p.signer >= manifest_.signers.size() || tried[p.signer]) return false;
     tried[p.signer] = true;
     if (!verify_one(p.signer, tree, p.signature)) return false;
