@@ -1,10 +1,23 @@
 // SQLite persistence of many cores in one database file (WAL mode),
-// implementing core::Storage.
+// implementing core::Storage and behaving as core::MemoryStorage does.
 //
-// One connection, used by one thread at a time. write() is one transaction:
-// all updates of a call commit together (group commit). With
+// write() is one transaction (BEGIN IMMEDIATE ... COMMIT): all updates of a
+// call commit together (group commit), or, on any error, none of them. With
 // Durability::normal (synchronous=NORMAL) a committed write survives a process
 // crash; Durability::full (synchronous=FULL) also survives power loss.
+//
+// Threads: a SqliteStorage owns one connection (SQLITE_OPEN_NOMUTEX) and must
+// be used by one thread at a time; hand it over only with a happens-before
+// (as a task queue gives). Inside, a checkpoint thread with its own connection
+// copies the WAL into the file (checkpointer.hpp); it stops in the destructor.
+// Do not fork() while one is open (the child would lack that thread).
+//
+// Layout and limits: layout.hpp (block indexes < 2^40, about 2 million cores);
+// a write past them is Errc::limit_exceeded and changes nothing, as is
+// core::Errc::bad_argument for a bitfield page that is not kPageBytes long
+// (MemoryStorage would keep it; a read would call it damage). Schema
+// versions and migrations: schema.hpp. Errors: errors.hpp; details go to the
+// "storage" logger with the file path.
 #pragma once
 
 #include <filesystem>
@@ -27,6 +40,9 @@ class SqliteStorage final : public core::Storage {
   // a schema newer than this build knows, is an error, never a crash.
   static Result<std::unique_ptr<SqliteStorage>> open(const std::filesystem::path& file,
                                                      const Options& options = {});
+  SqliteStorage(const SqliteStorage&) = delete;
+  SqliteStorage& operator=(const SqliteStorage&) = delete;
+  // Closes the connection; being the last one, it checkpoints and removes the WAL.
   ~SqliteStorage() override;
 
   Result<core::CoreId> create_core(const core::CoreRecord& record) override;
@@ -38,6 +54,7 @@ class SqliteStorage final : public core::Storage {
   Result<std::vector<core::BitfieldPage>> load_bitfield(core::CoreId core) override;
   Status write(std::span<const core::CoreUpdate> updates) override;
 
+  // The schema version of the open file (schema.hpp).
   int schema_version() const;
 
  private:

@@ -1,0 +1,150 @@
+// Random groups of CoreUpdates, applied to SqliteStorage and to
+// core::MemoryStorage (the reference): afterwards, and after reopening, both
+// hold exactly the same nodes, blocks, bitfield pages and headers.
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <random>
+
+#include "core/memory_storage.hpp"
+#include "sqlite_storage.hpp"
+#include "test_support.hpp"
+
+namespace hc::storage {
+namespace {
+
+constexpr std::uint64_t kBlocks = 80;  // indexes used: blocks < 80, nodes < 160
+
+class Generator {
+ public:
+  explicit Generator(std::uint32_t seed) : rng_(seed) {}
+
+  std::uint64_t below(std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(rng_); }
+  bool chance(int percent) { return below(100) < static_cast<std::uint64_t>(percent); }
+  Bytes bytes(std::size_t n) {
+    Bytes b(n);
+    for (auto& x : b) x = static_cast<std::uint8_t>(below(256));
+    return b;
+  }
+  Hash32 hash() {
+    Hash32 h;
+    for (auto& x : h) x = static_cast<std::uint8_t>(below(256));
+    return h;
+  }
+
+  // An update of core `id`; block bytes are kept in `store` (views point there).
+  core::CoreUpdate update(core::CoreId id, std::deque<Bytes>& store) {
+    core::CoreUpdate u;
+    u.core = id;
+    if (chance(25)) u.truncate = below(kBlocks);
+    for (auto n = below(6); n > 0; n--) u.nodes.push_back({below(2 * kBlocks), below(1 << 20), hash()});
+    for (auto n = below(6); n > 0; n--) {
+      store.push_back(bytes(below(300)));
+      u.blocks.emplace_back(below(kBlocks), store.back());
+    }
+    for (auto n = below(2); n > 0; n--) u.bitfield.push_back({below(3), bytes(core::Bitfield::kPageBytes)});
+    if (chance(50)) {
+      core::TreeState t;
+      t.fork = below(4);
+      t.length = below(kBlocks);
+      t.byte_length = below(1 << 20);
+      for (auto n = below(5); n > 0; n--) t.roots.push_back({below(2 * kBlocks), below(1 << 20), hash()});
+      t.signature = bytes(below(2) ? 64 : 0);
+      u.tree = t;
+    }
+    if (chance(10)) u.manifest = core::default_signer_manifest(hash());
+    return u;
+  }
+
+ private:
+  std::mt19937 rng_;
+};
+
+void check_same(core::Storage& a, core::Storage& b, core::CoreId id) {
+  INFO("core ", id);
+  for (std::uint64_t i = 0; i < 2 * kBlocks; i++) {
+    auto x = a.get_node(id, i);
+    auto y = b.get_node(id, i);
+    REQUIRE(x.ok());
+    REQUIRE(y.ok());
+    REQUIRE_MESSAGE(*x == *y, "node ", i);
+  }
+  for (std::uint64_t i = 0; i < kBlocks; i++) {
+    auto x = a.get_block(id, i);
+    auto y = b.get_block(id, i);
+    REQUIRE(x.ok());
+    REQUIRE(y.ok());
+    REQUIRE_MESSAGE(*x == *y, "block ", i);
+  }
+  auto x = a.load_bitfield(id);
+  auto y = b.load_bitfield(id);
+  REQUIRE(x.ok());
+  REQUIRE(y.ok());
+  REQUIRE(x->size() == y->size());
+  for (std::size_t i = 0; i < x->size(); i++) {
+    CHECK((*x)[i].index == (*y)[i].index);
+    CHECK((*x)[i].bits == (*y)[i].bits);
+  }
+}
+
+void check_same_records(core::Storage& a, core::Storage& b) {
+  auto x = a.list_cores();
+  auto y = b.list_cores();
+  REQUIRE(x.ok());
+  REQUIRE(y.ok());
+  REQUIRE(x->size() == y->size());
+  for (std::size_t i = 0; i < x->size(); i++) {
+    const auto& p = (*x)[i];
+    const auto& q = (*y)[i];
+    CHECK(p.id == q.id);
+    CHECK(p.key == q.key);
+    CHECK(p.manifest == q.manifest);
+    CHECK(p.tree.fork == q.tree.fork);
+    CHECK(p.tree.length == q.tree.length);
+    CHECK(p.tree.byte_length == q.tree.byte_length);
+    CHECK(p.tree.roots == q.tree.roots);
+    CHECK(p.tree.signature == q.tree.signature);
+  }
+}
+
+TEST_CASE("random update groups leave SqliteStorage and MemoryStorage identical") {
+  test::TempDir dir;
+  const auto file = dir.file("same.db");
+  const auto seed = std::random_device{}();
+  INFO("random seed ", seed);
+  Generator gen(seed);
+
+  core::MemoryStorage memory;
+  auto db = SqliteStorage::open(file);
+  REQUIRE(db.ok());
+  for (std::uint8_t n = 1; n <= 3; n++) {
+    core::CoreRecord r;
+    r.key = Hash32{n};
+    auto a = memory.create_core(r);
+    auto b = (*db)->create_core(r);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    REQUIRE(*a == *b);
+  }
+  for (int round = 0; round < 150; round++) {
+    std::deque<Bytes> store;  // the updates' block views point into it
+    std::vector<core::CoreUpdate> group;
+    for (auto n = 1 + gen.below(3); n > 0; n--) group.push_back(gen.update(1 + static_cast<core::CoreId>(gen.below(3)), store));
+    REQUIRE(memory.write(group).ok());
+    REQUIRE((*db)->write(group).ok());
+    if (round % 10 == 9) {
+      INFO("round ", round);
+      for (core::CoreId id = 1; id <= 3; id++) check_same(memory, **db, id);
+    }
+  }
+  for (core::CoreId id = 1; id <= 3; id++) check_same(memory, **db, id);
+  check_same_records(memory, **db);
+  db->reset();
+  db = SqliteStorage::open(file);
+  REQUIRE(db.ok());
+  for (core::CoreId id = 1; id <= 3; id++) check_same(memory, **db, id);
+  check_same_records(memory, **db);
+}
+
+}  // namespace
+}  // namespace hc::storage

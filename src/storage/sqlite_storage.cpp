@@ -1,0 +1,437 @@
+#include "sqlite_storage.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "checkpointer.hpp"
+#include "core/errors.hpp"
+#include "core_row.hpp"
+#include "database.hpp"
+#include "errors.hpp"
+#include "layout.hpp"
+#include "log.hpp"
+#include "schema.hpp"
+
+namespace hc::storage {
+namespace {
+
+// A new database's page size, fixed once its first table exists. Every commit
+// writes its dirty pages whole to the WAL, which favours small pages; 1 KiB
+// blocks waste less of large ones. 8 KiB holds 7 blocks with their tree nodes
+// (file about 1.15x the block bytes) at about 2.5 pages (20 KiB) of WAL per
+// single append; 4 KiB pages would make the file 1.35x, 16 KiB double the WAL.
+constexpr int kPageSize = 8192;
+// How long a call waits for another connection's lock before `locked`.
+constexpr int kBusyTimeoutMs = 5000;
+// Page cache of the writing connection (KiB): the interior pages of a few GB.
+constexpr int kCacheKiB = 16 * 1024;
+// New WAL frames after which the background checkpointer runs a pass (as
+// SQLite's own auto-checkpoint would), and the WAL length after which the
+// writer itself waits for a full one: the WAL restarts from its beginning only
+// when a commit finds it all copied, which commits that keep coming prevent,
+// so this bounds its size (256 MiB with 8 KiB pages).
+constexpr int kCheckpointFrames = 1000;
+constexpr int kWalLimitFrames = 32768;
+// When the WAL restarts, a file longer than this is cut back to it. Below it
+// the file is reused as it is: cutting it and growing it again costs more
+// than the writes themselves. (One very large write can pass the limit.)
+constexpr std::int64_t kWalKeepBytes = std::int64_t{2} * kWalLimitFrames * kPageSize;
+
+using Type = Value::Type;
+
+// A node or block row of one update, to be written in key order.
+struct TreeRow {
+  std::int64_t key;
+  const core::TreeNode* node;  // null for a block
+  ByteView data;
+};
+
+}  // namespace
+
+struct SqliteStorage::Impl {
+  Impl(Database database, int version) : db(std::move(database)), schema_version(version) {}
+  ~Impl();
+
+  Status prepare();
+  Status ensure_core(core::CoreId id);
+  Status apply(const core::CoreUpdate& u);
+  Result<std::optional<core::CoreRecord>> read_core(Statement& stmt, const auto& bind_key);
+  Result<core::CoreRecord> core_from(const Query& q) const;
+  std::error_code corrupt(std::string_view what, core::CoreId core) const;
+  static int on_commit(void* self, sqlite3* db, const char* name, int frames);
+
+  Database db;
+  int schema_version;
+  std::unique_ptr<Checkpointer> checkpointer;
+  // Ids known to exist. Cores are never deleted, so an id found once stays
+  // valid; one not found here is looked up (another connection may have made it).
+  std::unordered_set<core::CoreId> known;
+  std::vector<TreeRow> tree_rows;  // reused by apply()
+
+  Statement insert_core, insert_header, core_taken, core_exists, core_by_key, core_by_name,
+      all_cores, put_header, put_manifest, get_pages, put_page, get_node, put_node, get_block,
+      put_block, drop_from, drop_one;
+};
+
+SqliteStorage::Impl::~Impl() {
+  // Stop checkpointing before the statements and the writer's connection go:
+  // the writer then closes last, checkpoints and removes the WAL.
+  if (db.handle()) sqlite3_wal_hook(db.handle(), nullptr, nullptr);
+  checkpointer.reset();
+}
+
+int SqliteStorage::Impl::on_commit(void* self, sqlite3* db, const char* name, int frames) {
+  auto* impl = static_cast<Impl*>(self);
+  if (frames >= kWalLimitFrames) {
+    // Copy the rest ourselves (the checkpointer has done most of it) so the
+    // next commit restarts the WAL. This commit has happened whatever the
+    // outcome: a failure is logged, not returned.
+    auto paused = impl->checkpointer->hold();
+    const int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    if (rc != SQLITE_OK) (void)sqlite_failure(db, rc, "checkpoint at the WAL size limit");
+  } else {
+    impl->checkpointer->committed(frames);
+  }
+  return SQLITE_OK;
+}
+
+Status SqliteStorage::Impl::prepare() {
+  const std::string core_select =
+      "SELECT " + std::string(kCoreColumns) + " FROM cores c LEFT JOIN state s ON s.id = c.id << " +
+      std::to_string(kStateShift);
+  const std::pair<Statement*, std::string> list[] = {
+      {&insert_core,
+       "INSERT INTO cores (key, discovery_key, name, manifest, secret_key) "
+       "VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&insert_header,
+       "INSERT INTO state (id, fork, length, byte_length, roots, signature) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+      {&core_taken, "SELECT 1 FROM cores WHERE key = ?1 OR (?2 IS NOT NULL AND name = ?2)"},
+      {&core_exists, "SELECT 1 FROM cores WHERE id = ?1"},
+      {&core_by_key, core_select + " WHERE c.key = ?1"},
+      {&core_by_name, core_select + " WHERE c.name = ?1"},
+      {&all_cores, core_select + " ORDER BY c.id"},
+      {&put_header,
+       "UPDATE state SET fork = ?2, length = ?3, byte_length = ?4, roots = ?5, signature = ?6 "
+       "WHERE id = ?1"},
+      {&put_manifest, "UPDATE cores SET manifest = ?2 WHERE id = ?1"},
+      {&get_pages, "SELECT id, bits FROM state WHERE id > ?1 AND id < ?2 ORDER BY id DESC"},
+      {&put_page, "INSERT OR REPLACE INTO state (id, bits) VALUES (?1, ?2)"},
+      {&get_node, "SELECT size, hash FROM tree WHERE id = ?1"},
+      {&put_node, "INSERT OR REPLACE INTO tree (id, size, hash) VALUES (?1, ?2, ?3)"},
+      {&get_block, "SELECT data FROM tree WHERE id = ?1"},
+      {&put_block, "INSERT OR REPLACE INTO tree (id, data) VALUES (?1, ?2)"},
+      {&drop_from, "DELETE FROM tree WHERE id >= ?1 AND id < ?2"},
+      {&drop_one, "DELETE FROM tree WHERE id = ?1"},
+  };
+  for (const auto& [stmt, sql] : list) {
+    auto s = Statement::prepare(db, sql);
+    if (!s) {
+      // The tables or columns we wrote are not there: a damaged or edited file.
+      if (s.error() == make_error_code(Errc::internal)) return Errc::corrupt;
+      return s.error();
+    }
+    *stmt = std::move(*s);
+  }
+  return {};
+}
+
+std::error_code SqliteStorage::Impl::corrupt(std::string_view what, core::CoreId core) const {
+  logger()->error("{}: {} of core {} does not decode: the database is damaged",
+                  db.path().string(), what, core);
+  return make_error_code(Errc::corrupt);
+}
+
+Status SqliteStorage::Impl::ensure_core(core::CoreId id) {
+  if (id < 1 || id > kMaxCoreId) return core::Errc::core_not_found;
+  if (known.count(id)) return {};
+  Query q(core_exists);
+  q.bind_int(1, id);
+  HC_TRY(bool found, q.step());
+  if (!found) return core::Errc::core_not_found;
+  known.insert(id);
+  return {};
+}
+
+Result<core::CoreRecord> SqliteStorage::Impl::core_from(const Query& q) const {
+  CoreRow row{q.column(0), q.column(1), q.column(2), q.column(3), q.column(4), q.column(5),
+              q.column(6), q.column(7), q.column(8), q.column(9), q.column(10)};
+  auto record = decode_core_row(row);
+  if (!record) return corrupt("header", row.id.type == Type::integer ? row.id.integer : 0);
+  return record;
+}
+
+Result<std::optional<core::CoreRecord>> SqliteStorage::Impl::read_core(Statement& stmt,
+                                                                       const auto& bind_key) {
+  Query q(stmt);
+  bind_key(q);
+  HC_TRY(bool found, q.step());
+  if (!found) return std::optional<core::CoreRecord>();
+  HC_TRY(core::CoreRecord record, core_from(q));
+  known.insert(record.id);
+  return std::optional<core::CoreRecord>(std::move(record));
+}
+
+Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
+  HC_CHECK(ensure_core(u.core));
+  if (u.truncate) {
+    const std::uint64_t n = *u.truncate;
+    if (n > kMaxBlocks) return Errc::limit_exceeded;
+    {
+      // Blocks >= n and nodes >= 2n are exactly the positions >= 4n.
+      Query q(drop_from);
+      HC_CHECK(q.bind_int(1, block_key(u.core, n)).bind_int(2, tree_end(u.core)).run());
+    }
+    for (std::uint64_t index : core::truncated_ancestors(n)) {
+      Query q(drop_one);
+      HC_CHECK(q.bind_int(1, node_key(u.core, index)).run());
+    }
+  }
+  // Node and block rows go in key order: an append's rows then land at the
+  // end of the table's last page, where SQLite adds a page without
+  // rebalancing (and so dirties fewer pages) and keeps pages full.
+  std::vector<TreeRow>& rows = tree_rows;
+  rows.clear();
+  for (const auto& node : u.nodes) {
+    if (node.index >= kMaxTreeIndex) return Errc::limit_exceeded;
+    rows.push_back({node_key(u.core, node.index), &node, {}});
+  }
+  for (const auto& [index, data] : u.blocks) {
+    if (index >= kMaxBlocks) return Errc::limit_exceeded;
+    rows.push_back({block_key(u.core, index), nullptr, data});
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const TreeRow& a, const TreeRow& b) { return a.key < b.key; });
+  for (const TreeRow& row : rows) {
+    if (row.node) {
+      Query q(put_node);
+      HC_CHECK(q.bind_int(1, row.key)
+                   .bind_int(2, static_cast<std::int64_t>(row.node->size))
+                   .bind_blob(3, row.node->hash)
+                   .run());
+    } else {
+      Query q(put_block);
+      HC_CHECK(q.bind_int(1, row.key).bind_blob(2, row.data).run());
+    }
+  }
+  rows.clear();  // no views into the caller's blocks outlive the call
+  for (const auto& page : u.bitfield) {
+    // A page of another size would read back as damage: refuse to write it.
+    if (page.bits.size() != core::Bitfield::kPageBytes) return core::Errc::bad_argument;
+    if (page.index >= kBitfieldPages) return Errc::limit_exceeded;
+    Query q(put_page);
+    HC_CHECK(q.bind_int(1, page_key(u.core, page.index)).bind_blob(2, page.bits).run());
+  }
+  if (u.tree) {
+    HC_CHECK(check_tree(*u.tree));
+    const Bytes roots = encode_roots(u.tree->roots);
+    Query q(put_header);
+    HC_CHECK(q.bind_int(1, header_key(u.core))
+                 .bind_int(2, static_cast<std::int64_t>(u.tree->fork))
+                 .bind_int(3, static_cast<std::int64_t>(u.tree->length))
+                 .bind_int(4, static_cast<std::int64_t>(u.tree->byte_length))
+                 .bind_blob(5, roots)
+                 .bind_blob(6, u.tree->signature)
+                 .run());
+    if (q.changes() != 1) return corrupt("header row (missing)", u.core);
+  }
+  if (u.manifest) {
+    const Bytes manifest = core::encode_manifest(*u.manifest);
+    Query q(put_manifest);
+    HC_CHECK(q.bind_int(1, u.core).bind_blob(2, manifest).run());
+  }
+  return {};
+}
+
+// ---- SqliteStorage ----
+
+SqliteStorage::SqliteStorage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStorage::~SqliteStorage() = default;
+
+int SqliteStorage::schema_version() const { return impl_->schema_version; }
+
+Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::filesystem::path& file,
+                                                           const Options& options) {
+  HC_TRY(Database db, Database::open(file, options.create));
+  sqlite3_busy_timeout(db.handle(), kBusyTimeoutMs);
+  if (sqlite3_db_readonly(db.handle(), "main") == 1) {
+    logger()->error("{}: the file cannot be written (permissions or a read-only mount)",
+                    file.string());
+    return Errc::read_only;
+  }
+
+  // Decide what the file is before anything can write to it: a file that is
+  // not ours, or too new, is left byte for byte as it was.
+  HC_TRY(FileState state, inspect(db));
+  switch (state.kind) {
+    case FileKind::foreign:
+      logger()->error("{}: an SQLite database of another program (no hypercored id); not opened",
+                      file.string());
+      return Errc::foreign_database;
+    case FileKind::ours:
+      if (state.version > current_schema_version()) {
+        logger()->error("{}: schema version {} is newer than this build's {}; upgrade hypercored",
+                        file.string(), state.version, current_schema_version());
+        return Errc::schema_too_new;
+      }
+      break;
+    case FileKind::empty:
+      HC_CHECK(db.exec("PRAGMA page_size = " + std::to_string(kPageSize)));
+      break;
+  }
+
+  HC_TRY(std::string mode, db.query_text("PRAGMA journal_mode = WAL"));
+  if (mode != "wal") {
+    logger()->error("{}: cannot use WAL mode (journal mode is {})", file.string(), mode);
+    return Errc::io_error;
+  }
+  const bool full = options.durability == Durability::full;
+  // NORMAL: a commit is in the WAL (the OS has it) when write() returns, so it
+  // survives the process dying; FULL also syncs the WAL at each commit.
+  HC_CHECK(db.exec(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+  HC_CHECK(db.exec("PRAGMA cache_size = -" + std::to_string(kCacheKiB)));
+  HC_CHECK(db.exec("PRAGMA journal_size_limit = " + std::to_string(kWalKeepBytes)));
+  // Check each b-tree cell's bounds as pages are read: damage is reported
+  // (corrupt) as early as possible.
+  HC_CHECK(db.exec("PRAGMA cell_size_check = ON"));
+
+  HC_TRY(int version, migrate(db, schema_migrations()));
+  auto impl = std::make_unique<Impl>(std::move(db), version);
+  HC_CHECK(impl->prepare());
+  HC_TRY(impl->checkpointer, Checkpointer::start(file, full, kCheckpointFrames));
+  // Replaces SQLite's auto-checkpoint, which would run on this thread.
+  sqlite3_wal_hook(impl->db.handle(), &Impl::on_commit, impl.get());
+  logger()->info("{}: opened (schema version {}, synchronous={})", file.string(), version,
+                 full ? "FULL" : "NORMAL");
+  return std::unique_ptr<SqliteStorage>(new SqliteStorage(std::move(impl)));
+}
+
+Result<core::CoreId> SqliteStorage::create_core(const core::CoreRecord& record) {
+  HC_CHECK(check_tree(record.tree));
+  Impl& m = *impl_;
+  HC_TRY(Transaction tx, Transaction::begin(m.db));
+  {
+    Query q(m.core_taken);
+    q.bind_blob(1, record.key);
+    if (record.name) q.bind_text(2, *record.name); else q.bind_null(2);
+    HC_TRY(bool taken, q.step());
+    if (taken) return core::Errc::core_exists;
+  }
+  const Bytes manifest = record.manifest ? core::encode_manifest(*record.manifest) : Bytes();
+  {
+    Query q(m.insert_core);
+    q.bind_blob(1, record.key).bind_blob(2, record.discovery_key);
+    if (record.name) q.bind_text(3, *record.name); else q.bind_null(3);
+    if (record.manifest) q.bind_blob(4, manifest); else q.bind_null(4);
+    if (record.secret_key) q.bind_blob(5, *record.secret_key); else q.bind_null(5);
+    HC_CHECK(q.run());
+  }
+  const core::CoreId id = sqlite3_last_insert_rowid(m.db.handle());
+  if (id < 1 || id > kMaxCoreId) {
+    logger()->error("{}: core id {} is past the limit of {} cores", m.db.path().string(), id,
+                    kMaxCoreId);
+    return Errc::limit_exceeded;  // the transaction rolls back
+  }
+  {
+    const Bytes roots = encode_roots(record.tree.roots);
+    Query q(m.insert_header);
+    HC_CHECK(q.bind_int(1, header_key(id))
+                 .bind_int(2, static_cast<std::int64_t>(record.tree.fork))
+                 .bind_int(3, static_cast<std::int64_t>(record.tree.length))
+                 .bind_int(4, static_cast<std::int64_t>(record.tree.byte_length))
+                 .bind_blob(5, roots)
+                 .bind_blob(6, record.tree.signature)
+                 .run());
+  }
+  HC_CHECK(tx.commit());
+  m.known.insert(id);
+  return id;
+}
+
+Result<std::optional<core::CoreRecord>> SqliteStorage::find_core(const Hash32& key) {
+  return impl_->read_core(impl_->core_by_key, [&](Query& q) { q.bind_blob(1, key); });
+}
+
+Result<std::optional<core::CoreRecord>> SqliteStorage::find_named_core(std::string_view name) {
+  return impl_->read_core(impl_->core_by_name, [&](Query& q) { q.bind_text(1, name); });
+}
+
+Result<std::vector<core::CoreRecord>> SqliteStorage::list_cores() {
+  std::vector<core::CoreRecord> out;
+  Query q(impl_->all_cores);
+  while (true) {
+    HC_TRY(bool row, q.step());
+    if (!row) break;
+    HC_TRY(core::CoreRecord record, impl_->core_from(q));
+    impl_->known.insert(record.id);
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+Result<std::optional<core::TreeNode>> SqliteStorage::get_node(core::CoreId core,
+                                                              std::uint64_t index) {
+  HC_CHECK(impl_->ensure_core(core));
+  if (index >= kMaxTreeIndex) return std::optional<core::TreeNode>();  // never stored
+  Query q(impl_->get_node);
+  q.bind_int(1, node_key(core, index));
+  HC_TRY(bool found, q.step());
+  if (!found) return std::optional<core::TreeNode>();
+  const Value size = q.column(0);
+  const Value hash = q.column(1);
+  if (size.type != Type::integer || hash.type != Type::blob || hash.bytes.size() != kHashBytes) {
+    return impl_->corrupt("tree node " + std::to_string(index), core);
+  }
+  core::TreeNode node;
+  node.index = index;
+  node.size = static_cast<std::uint64_t>(size.integer);
+  std::copy(hash.bytes.begin(), hash.bytes.end(), node.hash.begin());
+  return std::optional<core::TreeNode>(node);
+}
+
+Result<std::optional<Bytes>> SqliteStorage::get_block(core::CoreId core, std::uint64_t index) {
+  HC_CHECK(impl_->ensure_core(core));
+  if (index >= kMaxBlocks) return std::optional<Bytes>();  // never stored
+  Query q(impl_->get_block);
+  q.bind_int(1, block_key(core, index));
+  HC_TRY(bool found, q.step());
+  if (!found) return std::optional<Bytes>();
+  const Value data = q.column(0);
+  if (data.type != Type::blob) return impl_->corrupt("block " + std::to_string(index), core);
+  return std::optional<Bytes>(to_bytes(data.bytes));
+}
+
+Result<std::vector<core::BitfieldPage>> SqliteStorage::load_bitfield(core::CoreId core) {
+  HC_CHECK(impl_->ensure_core(core));
+  std::vector<core::BitfieldPage> out;
+  Query q(impl_->get_pages);
+  q.bind_int(1, header_key(core)).bind_int(2, header_key(core + 1));
+  while (true) {
+    HC_TRY(bool row, q.step());
+    if (!row) break;
+    const Value key = q.column(0);
+    const Value bits = q.column(1);
+    const std::uint64_t page = page_of(core, key.integer);
+    if (page >= kBitfieldPages || bits.type != Type::blob ||
+        bits.bytes.size() != core::Bitfield::kPageBytes) {
+      return impl_->corrupt("bitfield page", core);
+    }
+    out.push_back({page, to_bytes(bits.bytes)});
+  }
+  return out;
+}
+
+Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
+  if (updates.empty()) return {};
+  HC_TRY(Transaction tx, Transaction::begin(impl_->db));
+  // Each update is checked as it is applied; a failure anywhere returns
+  // before COMMIT and the transaction's destructor rolls everything back.
+  for (const auto& u : updates) HC_CHECK(impl_->apply(u));
+  return tx.commit();
+}
+
+}  // namespace hc::storage
