@@ -1,5 +1,7 @@
 #include "core.hpp"
 
+#include <algorithm>
+
 #include "crypto/hash.hpp"
 #include "errors.hpp"
 #include "proof_make.hpp"
@@ -33,6 +35,9 @@ Result<std::unique_ptr<Core>> Core::create(Storage& storage, const CreateOptions
   CoreRecord record;
   record.key = options.compat ? options.key_pair.public_key : manifest_hash(manifest);
   if (options.compat && !is_compat(record.key, manifest)) return Errc::bad_argument;
+  const bool signer = std::any_of(manifest.signers.begin(), manifest.signers.end(),
+                                  [&](const Signer& s) { return s.public_key == options.key_pair.public_key; });
+  if (!signer) return Errc::bad_argument;  // it could never sign its tree
   record.discovery_key = crypto::discovery_key(record.key);
   record.name = options.name;
   record.manifest = manifest;
@@ -88,12 +93,7 @@ Result<std::uint64_t> Core::append(std::span<const ByteView> blocks) {
   if (blocks.empty()) return length();
   TreeBatch batch(record_.tree);
   for (auto b : blocks) batch.append(b);
-
-  const Verifier verifier(record_.key, *record_.manifest);
-  crypto::KeyPair kp;
-  kp.secret_key = *record_.secret_key;
-  std::copy(kp.secret_key.begin() + 32, kp.secret_key.end(), kp.public_key.begin());
-  HC_TRY(batch.state().signature, verifier.sign(batch.state().signed_tree(), kp));
+  batch.state().signature.clear();  // signed when first needed (sign_head)
 
   const std::uint64_t old_length = length();
   CoreUpdate u;
@@ -139,11 +139,8 @@ Status Core::truncate(std::uint64_t new_length, std::optional<std::uint64_t> for
   for (const auto& r : next.roots) next.byte_length += r.size;
 
   const Verifier verifier(record_.key, *record_.manifest);
-  crypto::KeyPair kp;
-  kp.secret_key = *record_.secret_key;
-  std::copy(kp.secret_key.begin() + 32, kp.secret_key.end(), kp.public_key.begin());
   if (new_length > 0 || !record_.manifest->prologue) {
-    HC_TRY(next.signature, verifier.sign(next.signed_tree(), kp));
+    HC_TRY(next.signature, verifier.sign(next.signed_tree(), key_pair()));
   }
 
   const std::uint64_t old_length = length();
@@ -169,6 +166,27 @@ Status Core::truncate(std::uint64_t new_length, std::optional<std::uint64_t> for
   return {};
 }
 
+crypto::KeyPair Core::key_pair() const {
+  crypto::KeyPair kp;
+  kp.secret_key = *record_.secret_key;
+  std::copy(kp.secret_key.begin() + 32, kp.secret_key.end(), kp.public_key.begin());
+  return kp;
+}
+
+void Core::sign_head() const {
+  TreeState& tree = record_.tree;
+  if (!tree.signature.empty() || !writable() || tree.length == 0) return;
+  const auto& prologue = record_.manifest->prologue;
+  if (prologue && tree.length <= prologue->length) return;  // proven by the prologue
+  auto sig = Verifier(record_.key, *record_.manifest).sign(tree.signed_tree(), key_pair());
+  if (sig) tree.signature = std::move(*sig);  // fails only if we are not a signer
+}
+
+const Bytes& Core::signature() const {
+  sign_head();
+  return record_.tree.signature;
+}
+
 Result<std::uint64_t> Core::missing_nodes(std::uint64_t index) {
   const std::uint64_t head = 2 * length();
   flat::Iterator ite(index);
@@ -192,6 +210,7 @@ Result<Proof> Core::proof(const ProofRequest& request) {
   }
   const std::optional<Prologue> prologue =
       record_.manifest ? record_.manifest->prologue : std::nullopt;
+  if (request.upgrade) sign_head();
   HC_TRY(Proof p, make_proof(nodes, record_.tree, request, prologue));
   if (p.block) {
     HC_TRY(std::optional<Bytes> value, storage_.get_block(record_.id, p.block->index));

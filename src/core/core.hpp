@@ -62,11 +62,17 @@ class Core {
   const std::optional<Manifest>& manifest() const { return record_.manifest; }
   bool writable() const { return record_.secret_key.has_value(); }
   bool compat() const;
+  // The current tree; its signature is empty while a writable head is unsigned.
   const TreeState& tree() const { return record_.tree; }
   std::uint64_t length() const { return record_.tree.length; }
   std::uint64_t byte_length() const { return record_.tree.byte_length; }
   std::uint64_t fork() const { return record_.tree.fork; }
-  const Bytes& signature() const { return record_.tree.signature; }
+  // The signature of the current tree. Appends do not wait for it: a writable
+  // core signs its head when the signature is first needed (here, or for a
+  // proof), so a burst of appends costs one signature, and an acknowledged
+  // append is durable whether or not its head was signed (it can always be
+  // signed again from the stored tree and the secret key).
+  const Bytes& signature() const;
   Hash32 tree_hash() const { return record_.tree.hash(); }
   // Blocks [0, n) are all stored locally.
   std::uint64_t contiguous_length() const { return contiguous_length_; }
@@ -100,9 +106,13 @@ class Core {
   Core(Storage& storage, CoreRecord record);
   Status load_bitfield();
   Result<Verifier> verifier_for(const std::optional<Manifest>& offered) const;
+  crypto::KeyPair key_pair() const;
+  // Signs the head if this writable core has not signed it yet.
+  void sign_head() const;
 
   Storage& storage_;
-  CoreRecord record_;
+  // Mutable only so that const signature() can sign the head lazily.
+  mutable CoreRecord record_;
   Bitfield bitfield_;
   std::uint64_t contiguous_length_ = 0;
   Events events_;
