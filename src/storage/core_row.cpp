@@ -11,8 +11,8 @@ namespace {
 
 using Type = Value::Type;
 
-void put_u64(Bytes& out, std::uint64_t v) {
-  for (int i = 0; i < 8; i++) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+void put_u64(std::uint8_t* p, std::uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
 std::uint64_t get_u64(const std::uint8_t* p) {
@@ -37,12 +37,14 @@ Result<std::uint64_t> integer(const Value& v) {
 }  // namespace
 
 Bytes encode_roots(std::span<const core::TreeNode> roots) {
-  Bytes out;
-  out.reserve(roots.size() * kRootBytes);
+  // Sized once and filled in place: this runs on every commit.
+  Bytes out(roots.size() * kRootBytes);
+  std::uint8_t* p = out.data();
   for (const auto& r : roots) {
-    put_u64(out, r.index);
-    put_u64(out, r.size);
-    append(out, r.hash);
+    put_u64(p, r.index);
+    put_u64(p + 8, r.size);
+    std::copy(r.hash.begin(), r.hash.end(), p + 16);
+    p += kRootBytes;
   }
   return out;
 }

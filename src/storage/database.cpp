@@ -40,9 +40,11 @@ Result<Database> Database::open(const std::filesystem::path& file, bool create) 
   sqlite3_db_config(h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   sqlite3_db_config(h, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   HC_TRY(Statement begin, Statement::prepare(db, "BEGIN IMMEDIATE"));
+  HC_TRY(Statement begin_read, Statement::prepare(db, "BEGIN"));
   HC_TRY(Statement commit, Statement::prepare(db, "COMMIT"));
   HC_TRY(Statement rollback, Statement::prepare(db, "ROLLBACK"));
   db.begin_ = std::make_unique<Statement>(std::move(begin));
+  db.begin_read_ = std::make_unique<Statement>(std::move(begin_read));
   db.commit_ = std::make_unique<Statement>(std::move(commit));
   db.rollback_ = std::make_unique<Statement>(std::move(rollback));
   return db;
@@ -52,9 +54,12 @@ Database::Database(Database&& other) noexcept
     : db_(other.db_),
       path_(std::move(other.path_)),
       begin_(std::move(other.begin_)),
+      begin_read_(std::move(other.begin_read_)),
       commit_(std::move(other.commit_)),
-      rollback_(std::move(other.rollback_)) {
+      rollback_(std::move(other.rollback_)),
+      reading_(other.reading_) {
   other.db_ = nullptr;
+  other.reading_ = false;
 }
 
 Database& Database::operator=(Database&& other) noexcept {
@@ -63,9 +68,12 @@ Database& Database::operator=(Database&& other) noexcept {
     db_ = other.db_;
     path_ = std::move(other.path_);
     begin_ = std::move(other.begin_);
+    begin_read_ = std::move(other.begin_read_);
     commit_ = std::move(other.commit_);
     rollback_ = std::move(other.rollback_);
+    reading_ = other.reading_;
     other.db_ = nullptr;
+    other.reading_ = false;
   }
   return *this;
 }
@@ -73,7 +81,9 @@ Database& Database::operator=(Database&& other) noexcept {
 Database::~Database() { close(); }
 
 void Database::close() {
+  end_read();
   begin_.reset();
+  begin_read_.reset();
   commit_.reset();
   rollback_.reset();
   if (db_) {
@@ -118,6 +128,28 @@ Result<std::string> Database::query_text(std::string_view sql) {
 }
 
 bool Database::in_transaction() const { return db_ && !sqlite3_get_autocommit(db_); }
+
+Status Database::hold_read() {
+  if (reading_) {
+    // Some failures (I/O, corruption) end the transaction by themselves.
+    if (in_transaction()) return {};
+    reading_ = false;
+  }
+  if (in_transaction()) return {};  // inside a write: it reads the latest state
+  Query q(*begin_read_);
+  HC_CHECK(q.run());
+  reading_ = true;
+  return {};
+}
+
+void Database::end_read() {
+  if (!reading_) return;
+  reading_ = false;
+  if (!in_transaction()) return;
+  // A read transaction has nothing to commit: this only drops its snapshot.
+  Query q(*commit_);
+  if (!q.run()) logger()->error("{}: ending a read transaction failed", path_.string());
+}
 
 // ---- Statement ----
 
@@ -226,6 +258,7 @@ int Query::changes() const { return sqlite3_changes(sqlite3_db_handle(stmt_)); }
 // ---- Transaction ----
 
 Result<Transaction> Transaction::begin(Database& db) {
+  db.end_read();
   Query q(*db.begin_);
   HC_CHECK(q.run());
   return Transaction(db);

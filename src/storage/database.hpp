@@ -1,7 +1,8 @@
 // A thin RAII layer over one SQLite connection: the connection (Database),
-// prepared statements (Statement), one execution of a statement (Query) and
-// a write transaction (Transaction). Every SQLite failure becomes a storage
-// error code, logged once here with the file path and SQLite's message.
+// prepared statements (Statement), one execution of a statement (Query), a
+// write transaction (Transaction) and a read transaction held across reads
+// (Database::hold_read). Every SQLite failure becomes a storage error code,
+// logged once here with the file path and SQLite's message.
 //
 // Not thread-safe: the connection is opened with SQLITE_OPEN_NOMUTEX, so a
 // Database and everything prepared on it belong to one thread at a time.
@@ -56,6 +57,17 @@ class Database {
   Result<std::string> query_text(std::string_view sql);
   bool in_transaction() const;
 
+  // Opens a read transaction (BEGIN) unless one is open, and keeps it across
+  // the calls that follow: each read then skips taking and dropping SQLite's
+  // locks and checking the WAL index (1.4 -> 0.5 us per 64-byte read). It
+  // ends at end_read() or at the next Transaction::begin(), so a write never
+  // waits for it. While held, reads see the snapshot it started with (this
+  // connection's own writes end it first), and the checkpointer cannot copy
+  // frames committed after it: callers end it after a bounded number of reads.
+  Status hold_read();
+  void end_read();
+  bool holds_read() const { return reading_; }
+
  private:
   friend class Transaction;
   Database(sqlite3* db, std::filesystem::path path);
@@ -63,8 +75,9 @@ class Database {
 
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
-  // BEGIN IMMEDIATE, COMMIT, ROLLBACK, prepared once (Transaction uses them).
-  std::unique_ptr<Statement> begin_, commit_, rollback_;
+  // BEGIN IMMEDIATE, BEGIN, COMMIT, ROLLBACK, prepared once.
+  std::unique_ptr<Statement> begin_, begin_read_, commit_, rollback_;
+  bool reading_ = false;  // a transaction opened by hold_read() is open
 };
 
 // The error for SQLite result code rc on connection db, logged with the file,

@@ -1,26 +1,36 @@
 // Where a core's rows live in the database, and the limits that implies.
 //
 // Every commit writes whole pages to the WAL, so the layout keeps what one
-// append changes on as few b-tree pages as possible (two, usually):
+// append changes on as few b-tree pages as possible (two, usually), and has
+// its rows land at the end of the last one:
 //
 // - tree: blocks and Merkle nodes of all cores in one rowid table, keyed
-//   core << 42 | position, in flat-tree order: block i at position 4i, tree
-//   node t at 2t + 1. An append's block, its leaf node and the parents it
-//   completes are neighbours, and a truncation to n is one key range (every
-//   position >= 4n) plus the few ancestors of leaf 2n left of it.
+//   core << 42 | position, in the order an append completes them
+//   (post-order): block i together with its leaf node in one row, then each
+//   parent that leaf completes, lowest first. Before block i's row come i
+//   block rows and i - popcount(i) parents, which gives each row its
+//   position with no gaps.
+//   An append's rows are then always past every row before them: they go at
+//   the end of the table's last page, where SQLite starts a new page when one
+//   is full rather than rebalancing it with its neighbours, and never touch
+//   an older page (flat-tree order put a parent before the blocks it covers,
+//   up to pages back). A node sits with the last block it covers, so a
+//   truncation to n is exactly one key range (every row from block n's on).
 // - state: a core's tree header (slot 0) and its bitfield pages, keyed
 //   core << 32 | slot, pages in descending order (page p at slot
 //   kBitfieldPages - p), so the page an append dirties sits next to the
 //   header it rewrites.
 //
-// Key packing bounds the numbers: block indexes below 2^40, tree indexes below
-// 2^41, core ids up to kMaxCoreId (so that the key just past a core's range
-// still fits an int64).
+// Key packing bounds the numbers: block indexes below 2^40, tree nodes of
+// such trees, core ids up to kMaxCoreId (about 2 million, so that the key just
+// past a core's range still fits an int64).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 
 #include "core/bitfield.hpp"
+#include "core/flat_tree.hpp"
 #include "core/storage.hpp"
 
 namespace hc::storage {
@@ -31,7 +41,7 @@ inline constexpr std::uint64_t kMaxBlocks = std::uint64_t{1} << 40;
 inline constexpr std::uint64_t kMaxTreeIndex = 2 * kMaxBlocks;
 inline constexpr std::uint64_t kBitfieldPages = kMaxBlocks / core::Bitfield::kPageBits;
 
-inline constexpr unsigned kTreeShift = 42;   // positions: 4 * kMaxBlocks = 2^42
+inline constexpr unsigned kTreeShift = 42;   // positions: rows_before(kMaxBlocks) < 2^41
 inline constexpr unsigned kStateShift = 32;  // slots: 1 + kBitfieldPages <= 2^30
 // Core ids are 1..kMaxCoreId; tree_end(kMaxCoreId) still fits an int64.
 inline constexpr core::CoreId kMaxCoreId = (core::CoreId{1} << (63 - kTreeShift)) - 2;
@@ -50,14 +60,29 @@ inline constexpr std::size_t kRootBytes = 8 + 8 + kHashBytes;
 // REQUIRES for all: 1 <= core <= kMaxCoreId.
 constexpr std::int64_t tree_begin(core::CoreId core) { return core << kTreeShift; }
 constexpr std::int64_t tree_end(core::CoreId core) { return (core + 1) << kTreeShift; }
-// REQUIRES: index <= kMaxBlocks (kMaxBlocks gives tree_end).
+// Rows before block i's: i block rows and the i - popcount(i) parents they complete.
+constexpr std::uint64_t rows_before(std::uint64_t i) {
+  return 2 * i - static_cast<std::uint64_t>(std::popcount(i));
+}
+// REQUIRES: index <= kMaxBlocks (kMaxBlocks: where rows past the last would go).
 constexpr std::int64_t block_key(core::CoreId core, std::uint64_t index) {
-  return tree_begin(core) + static_cast<std::int64_t>(4 * index);
+  return tree_begin(core) + static_cast<std::int64_t>(rows_before(index));
 }
-// REQUIRES: index < kMaxTreeIndex.
+// Whether node `index` can be stored: it belongs to trees of at most kMaxBlocks.
+constexpr bool node_fits(std::uint64_t index) {
+  return index < kMaxTreeIndex && core::flat::right_span(index) < kMaxTreeIndex;
+}
+// A leaf shares its block's row; parents follow their last block's, by depth.
+// REQUIRES: node_fits(index).
 constexpr std::int64_t node_key(core::CoreId core, std::uint64_t index) {
-  return tree_begin(core) + static_cast<std::int64_t>(2 * index + 1);
+  const std::uint64_t last_block = core::flat::right_span(index) / 2;
+  return block_key(core, last_block) + static_cast<std::int64_t>(core::flat::depth(index));
 }
+
+static_assert(node_key(1, 0) == block_key(1, 0) && block_key(1, 1) == node_key(1, 0) + 1);
+static_assert(node_key(1, 1) == node_key(1, 2) + 1 && block_key(1, 2) == node_key(1, 1) + 1);
+static_assert(node_key(1, 3) == node_key(1, 6) + 2 && block_key(1, 4) == node_key(1, 3) + 1);
+static_assert(block_key(kMaxCoreId, kMaxBlocks) < tree_end(kMaxCoreId));
 
 constexpr std::int64_t header_key(core::CoreId core) { return core << kStateShift; }
 // REQUIRES: page < kBitfieldPages.

@@ -18,7 +18,8 @@ namespace {
 // state: slot 0 of a core is its tree header (fork, length, byte_length,
 //   roots as in core_row.hpp, signature; bits NULL); other slots are 256-byte
 //   bitfield pages (bits only).
-// tree: block rows hold data; node rows hold size and hash.
+// tree: a block's row holds its data and its leaf node's size and hash
+//   (either half may be NULL: not stored); parent node rows size and hash.
 constexpr std::string_view kSchemaV1 = R"sql(
 CREATE TABLE cores (
   id INTEGER PRIMARY KEY,

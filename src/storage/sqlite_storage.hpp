@@ -12,6 +12,13 @@
 // copies the WAL into the file (checkpointer.hpp); it stops in the destructor.
 // Do not fork() while one is open (the child would lack that thread).
 //
+// Reads: get_block and get_node share one read transaction for up to 1024
+// calls (Database::hold_read); any write, and every core lookup, ends it
+// first, so this connection always reads what it wrote. Another connection's
+// writes may show up only when the snapshot ends. The file is read through
+// mmap: a process that truncates it under us would crash us (SIGBUS), as with
+// any mmap'ed SQLite file; one daemon owns the file.
+//
 // Layout and limits: layout.hpp (block indexes < 2^40, about 2 million cores);
 // a write past them is Errc::limit_exceeded and changes nothing, as is
 // core::Errc::bad_argument for a bitfield page that is not kPageBytes long
