@@ -18,7 +18,6 @@ namespace hc::interop {
 namespace {
 
 using nlohmann::json;
-// Not node_runner's hex(): a Hash32 converts to both of its overloads.
 using encoding::to_hex;
 
 std::vector<Hash32> primary_keys() {

@@ -20,7 +20,6 @@ namespace hc::interop {
 namespace {
 
 using nlohmann::json;
-// Not node_runner's hex(): a Hash32 converts to both of its overloads.
 // Right-hand sides are wrapped in json so that doctest prints both values.
 using encoding::to_hex;
 

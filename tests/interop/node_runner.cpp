@@ -100,6 +100,4 @@ Hash32 hex32(const nlohmann::json& j) {
   return h;
 }
 
-std::string hex(ByteView b) { return encoding::to_hex(b); }
-
 }  // namespace hc::interop

@@ -17,9 +17,9 @@ namespace hc::interop {
 nlohmann::json run_node(const std::string& script, const std::vector<std::string>& args = {},
                         const nlohmann::json& input = nullptr, int timeout_seconds = 120);
 
-// Hex helpers for the JSON the scripts exchange.
+// The bytes of a hex string in the JSON the scripts print (the other way:
+// encoding::to_hex).
 Bytes hex(const nlohmann::json& j);
 Hash32 hex32(const nlohmann::json& j);
-std::string hex(ByteView b);
 
 }  // namespace hc::interop

@@ -19,13 +19,13 @@
 #include "core/memory_storage.hpp"
 #include "core/proof_codec.hpp"
 #include "crypto/sign.hpp"
+#include "encoding/key_id.hpp"
 #include "encoding/compact.hpp"
 #include "node_runner.hpp"
 
 namespace hc::interop::proofs {
 
-// hex() of bytes, unambiguous next to hex(json).
-inline std::string hex_of(ByteView b) { return hex(b); }
+inline std::string hex_of(ByteView b) { return encoding::to_hex(b); }
 
 struct CoreSpec {
   std::string name;
