@@ -1,5 +1,6 @@
-// hypercored: the daemon. For now (foundation issue) it opens its data
-// directory and database, prints what it holds, and waits for SIGTERM/SIGINT.
+// hypercored: the daemon. For now it locks its data directory (one daemon per
+// directory), opens its primary key and database, prints what it holds, tells
+// systemd it is ready, and waits for SIGTERM/SIGINT.
 // The control socket and replication come with the next issues.
 #include <signal.h>
 #include <sys/stat.h>
@@ -11,9 +12,11 @@
 #include <spdlog/spdlog.h>
 
 #include "encoding/key_id.hpp"
+#include "instance_lock.hpp"
 #include "paths.hpp"
 #include "primary_key.hpp"
 #include "storage/sqlite_storage.hpp"
+#include "systemd_notify.hpp"
 
 namespace fs = std::filesystem;
 
@@ -54,6 +57,16 @@ int main(int argc, char** argv) {
   }
   ::chmod(data_dir.c_str(), 0700);
 
+  auto lock = hc::daemon::InstanceLock::acquire(data_dir);
+  if (!lock) {
+    if (lock.error() == std::errc::resource_unavailable_try_again) {
+      spdlog::error("another hypercored is already running on {}", data_dir);
+    } else {
+      spdlog::error("cannot lock data directory {}: {}", data_dir, lock.error().message());
+    }
+    return 1;
+  }
+
   auto primary = hc::daemon::load_or_create_primary_key(hc::daemon::primary_key_path(data_dir));
   if (!primary) {
     spdlog::error("cannot use primary key {}: {}",
@@ -84,9 +97,11 @@ int main(int argc, char** argv) {
                  c.tree.fork);
   }
   spdlog::info("waiting for SIGTERM or SIGINT (control socket and replication come later)");
+  hc::daemon::notify_systemd("READY=1");
 
   int sig = 0;
   sigwait(&stop, &sig);
+  hc::daemon::notify_systemd("STOPPING=1");
   spdlog::info("received {}, closing the database", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   storage->reset();
   spdlog::info("stopped");

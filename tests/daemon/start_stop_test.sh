@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# hypercored (foundation stage): starts on a fresh data directory, creates its
-# primary key (0600) and database, stops cleanly on SIGTERM; refuses a damaged
-# database with a one-line reason and a non-zero exit, leaving the file as it was.
+# hypercored: starts on a fresh data directory, creates its primary key (0600)
+# and database, notifies systemd, allows one daemon per data directory, stops
+# cleanly on SIGTERM/SIGINT; refuses a damaged database with a one-line reason
+# and a non-zero exit, leaving the file as it was.
 set -euo pipefail
 bin=$1
 dir=$(mktemp -d)
@@ -24,11 +25,28 @@ wait $pid || status=$?
 [ -s "$dir/data/hypercored.db" ] || fail "no database"
 key=$(od -An -tx1 "$dir/data/primary-key")
 
-# A second start keeps the same primary key.
-timeout 10 "$bin" --data-dir "$dir/data" 2>"$dir/log2" &
+# A second start keeps the same primary key, tells systemd it is ready
+# (READY=1 on $NOTIFY_SOCKET), and a third daemon on the same directory is
+# refused while it runs.
+python3 - "$dir/notify.sock" >"$dir/notified" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(10)
+for _ in range(2):
+    print(s.recv(4096).decode(), flush=True)
+PY
+listener=$!
+for _ in $(seq 100); do [ -S "$dir/notify.sock" ] && break; sleep 0.05; done
+NOTIFY_SOCKET="$dir/notify.sock" timeout 10 "$bin" --data-dir "$dir/data" 2>"$dir/log2" &
 pid=$!
-for _ in $(seq 100); do grep -q "started" "$dir/log2" && break; sleep 0.05; done
+for _ in $(seq 100); do grep -q "READY=1" "$dir/notified" && break; sleep 0.05; done
+grep -q "READY=1" "$dir/notified" || fail "no READY=1 on NOTIFY_SOCKET"
+if timeout 10 "$bin" --data-dir "$dir/data" 2>"$dir/log-second"; then fail "a second daemon started on the same data directory"; fi
+grep -q "another hypercored is already running" "$dir/log-second" || { cat "$dir/log-second"; fail "no reason given for the refusal"; }
 kill -INT $pid; wait $pid || fail "exit status $? after SIGINT"
+wait $listener || true
+grep -q "STOPPING=1" "$dir/notified" || fail "no STOPPING=1 on NOTIFY_SOCKET"
 [ "$key" = "$(od -An -tx1 "$dir/data/primary-key")" ] || fail "primary key changed"
 
 # A damaged database: a clear error, non-zero exit, file untouched.
