@@ -1,0 +1,123 @@
+#include "client.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "proto/jsonrpc.hpp"
+
+namespace hc::ctl {
+namespace {
+
+using Kind = ClientError::Kind;
+
+ClientError os_error(Kind kind, const std::string& what, int err) {
+  return ClientError{kind, what + ": " + std::strerror(err)};
+}
+
+}  // namespace
+
+ClientOutcome<Client> Client::connect(const std::filesystem::path& socket) {
+  const std::string path = socket.string();
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(addr.sun_path))
+    return ClientError{Kind::connection, "socket path is empty or too long: " + path};
+  std::memcpy(addr.sun_path, path.data(), path.size());
+
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return os_error(Kind::connection, "cannot create a socket", errno);
+  Client client(fd);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ECONNREFUSED)
+      return ClientError{Kind::not_running, "hypercored is not running (no socket at " + path +
+                                                "); start it with: hypercored"};
+    return os_error(Kind::connection, "cannot connect to " + path, err);
+  }
+  return client;
+}
+
+Client::Client(Client&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      buffer_(std::move(other.buffer_)),
+      next_id_(other.next_id_) {}
+
+Client& Client::operator=(Client&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    buffer_ = std::move(other.buffer_);
+    next_id_ = other.next_id_;
+  }
+  return *this;
+}
+
+Client::~Client() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+ClientOutcome<nlohmann::json> Client::call(std::string_view method, nlohmann::json params) {
+  const std::int64_t id = next_id_++;
+  const std::string line = proto::to_line(proto::make_request(id, method, std::move(params)));
+  if (line.size() > proto::kMaxLineBytes + 1)
+    return ClientError{Kind::protocol, "request too large (over 16 MiB): " + std::string(method)};
+  if (auto sent = send_line(line); !sent) return sent.error();
+
+  for (;;) {
+    auto got = read_line();
+    if (!got) return got.error();
+    auto incoming = proto::parse_incoming(*got);
+    if (!incoming)
+      return ClientError{Kind::protocol, "bad message from hypercored: " + incoming.error().message};
+    auto* response = std::get_if<proto::Response>(&*incoming);
+    if (!response) continue;  // a notification: not ours to handle here
+    if (response->id != nlohmann::json(id))
+      return ClientError{Kind::protocol, "hypercored answered an unknown request id " +
+                                             response->id.dump()};
+    if (response->error)
+      return ClientError{Kind::rpc, response->error->message, response->error->code};
+    return std::move(response->result);
+  }
+}
+
+ClientOutcome<bool> Client::send_line(const std::string& line) {
+  std::size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = ::send(fd_, line.data() + done, line.size() - done, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return os_error(Kind::connection, "cannot send to hypercored", errno);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+ClientOutcome<std::string> Client::read_line() {
+  std::size_t scanned = 0;
+  for (;;) {
+    if (auto nl = buffer_.find('\n', scanned); nl != std::string::npos) {
+      std::string line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      return line;
+    }
+    scanned = buffer_.size();
+    if (scanned > proto::kMaxLineBytes)
+      return ClientError{Kind::protocol, "hypercored sent a line longer than 16 MiB"};
+    char chunk[64 * 1024];
+    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return os_error(Kind::connection, "cannot read from hypercored", errno);
+    }
+    if (n == 0) return ClientError{Kind::connection, "hypercored closed the connection"};
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+}  // namespace hc::ctl

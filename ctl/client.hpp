@@ -1,0 +1,59 @@
+// A blocking JSON-RPC client of hypercored's control socket (proto/jsonrpc.hpp):
+// one request line out, response lines in, over a Unix stream socket.
+//
+// corectl is a short-lived, single-threaded process, so plain POSIX calls are
+// enough here; the daemon side is asynchronous. A Client owns its socket
+// (move-only) and is used by one thread. Notifications that arrive while a
+// call waits for its response are skipped (follow will consume them).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "proto/errors.hpp"
+
+namespace hc::ctl {
+
+struct ClientError {
+  enum class Kind {
+    not_running,  // no socket, or nobody listening on it
+    connection,   // any other socket failure, or the daemon hung up
+    protocol,     // the daemon sent something that is not a valid response
+    rpc,          // the daemon answered with a JSON-RPC error
+  };
+  Kind kind = Kind::connection;
+  std::string message;
+  proto::Errc code = proto::Errc::internal_error;  // for Kind::rpc
+};
+
+template <class T>
+using ClientOutcome = proto::Outcome<T, ClientError>;
+
+class Client {
+ public:
+  static ClientOutcome<Client> connect(const std::filesystem::path& socket);
+
+  Client(Client&& other) noexcept;
+  Client& operator=(Client&& other) noexcept;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  ~Client();
+
+  // Sends one request and waits for its response: the result, or the error.
+  ClientOutcome<nlohmann::json> call(std::string_view method, nlohmann::json params);
+
+ private:
+  explicit Client(int fd) : fd_(fd) {}
+  ClientOutcome<bool> send_line(const std::string& line);
+  ClientOutcome<std::string> read_line();
+
+  int fd_ = -1;
+  std::string buffer_;  // received bytes not yet returned as lines
+  std::int64_t next_id_ = 1;
+};
+
+}  // namespace hc::ctl

@@ -1,0 +1,35 @@
+// corectl's commands: each connects to hypercored, makes its request(s) with
+// proto's types and prints the result — plain text for people, or with
+// --json one JSON object per line for scripts. Each returns the process exit
+// code: 0 success, 1 the daemon refused or failed, 2 hypercored is not
+// running, 3 a bad argument; the reason is one line on stderr.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace hc::ctl {
+
+struct GlobalOptions {
+  std::filesystem::path socket;
+  bool json = false;
+};
+
+// Stdin lines go to the daemon in batches of at most this many blocks (and
+// about kAppendBatchBytes), so memory stays bounded whatever the input size.
+inline constexpr std::size_t kAppendBatchBlocks = 1000;
+inline constexpr std::size_t kAppendBatchBytes = 1024 * 1024;
+
+int run_create(const GlobalOptions& opts, const std::string& name);
+// No messages: one block per stdin line (the newline removed).
+int run_append(const GlobalOptions& opts, const std::string& name,
+               const std::vector<std::string>& messages);
+int run_get(const GlobalOptions& opts, const std::string& core, std::uint64_t index);
+int run_info(const GlobalOptions& opts, const std::string& core);
+int run_list(const GlobalOptions& opts);
+int run_tail(const GlobalOptions& opts, const std::string& core, std::uint64_t n);
+int run_status(const GlobalOptions& opts);
+
+}  // namespace hc::ctl

@@ -1,0 +1,94 @@
+// corectl: the command-line client of hypercored (design.md "corectl").
+// Parses the command line, then hands over to one command in commands.hpp.
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cstdint>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "output.hpp"
+#include "socket_path.hpp"
+
+namespace {
+
+// CLI11 2.1 quietly wraps "-1" and overflows into huge unsigned values.
+const CLI::Validator kUnsigned(
+    [](std::string& s) -> std::string {
+      std::uint64_t v = 0;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (s.empty() || s[0] == '-' || ec != std::errc() || end != s.data() + s.size())
+        return "'" + s + "' is not a non-negative 64-bit integer";
+      return {};
+    },
+    "", "unsigned");
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  using namespace hc::ctl;
+
+  CLI::App app{"corectl: drive hypercored, the Hypercore daemon, over its control socket"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the command
+  GlobalOptions opts;
+  std::string socket;
+  app.add_option("--socket", socket,
+                 "control socket (default: $XDG_RUNTIME_DIR/hypercored.sock, else "
+                 "<data dir>/hypercored.sock)")
+      ->envname("HYPERCORED_SOCKET");
+  app.add_flag("--json", opts.json, "print each result as one JSON object per line");
+
+  std::string name, core;
+  std::vector<std::string> messages;
+  std::uint64_t index = 0, n = 10;
+
+  auto* create = app.add_subcommand("create", "create a named writable core; prints its info");
+  create->add_option("name", name, "name of the core")->required();
+
+  auto* append = app.add_subcommand(
+      "append", "append blocks to a named core (created if needed); prints the new length");
+  append->add_option("name", name, "name of the core")->required();
+  append->add_option("message", messages, "blocks to append (default: one per stdin line)");
+
+  auto* get = app.add_subcommand("get", "print one block");
+  get->add_option("core", core, "key (hex or z-base32) or name")->required();
+  get->add_option("index", index, "index of the block")->required()->check(kUnsigned);
+
+  auto* info = app.add_subcommand("info", "print a core's key, length and state");
+  info->add_option("core", core, "key (hex or z-base32) or name")->required();
+
+  auto* list = app.add_subcommand("list", "list the cores the daemon holds");
+
+  auto* tail = app.add_subcommand("tail", "print the last blocks of a core");
+  tail->add_option("core", core, "key (hex or z-base32) or name")->required();
+  tail->add_option("-n", n, "how many blocks")->capture_default_str()->check(kUnsigned);
+
+  auto* status = app.add_subcommand("status", "print the daemon's version and state");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  opts.socket = socket.empty() ? default_socket_path() : std::filesystem::path(socket);
+
+  int rc = kExitUsage;
+  if (create->parsed()) rc = run_create(opts, name);
+  else if (append->parsed()) rc = run_append(opts, name, messages);
+  else if (get->parsed()) rc = run_get(opts, core, index);
+  else if (info->parsed()) rc = run_info(opts, core);
+  else if (list->parsed()) rc = run_list(opts);
+  else if (tail->parsed()) rc = run_tail(opts, core, n);
+  else if (status->parsed()) rc = run_status(opts);
+
+  std::cout.flush();
+  if (!std::cout) {
+    print_failure("cannot write to stdout");
+    return kExitFailed;
+  }
+  return rc;
+}
