@@ -18,4 +18,11 @@ std::filesystem::path default_data_dir() {
   return std::filesystem::path(home ? home : ".") / ".local/share/hypercored";
 }
 
+std::filesystem::path default_socket_path(const std::filesystem::path& data_dir) {
+  if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run && *run) {
+    return std::filesystem::path(run) / "hypercored.sock";
+  }
+  return data_dir / "hypercored.sock";
+}
+
 }  // namespace hc::daemon

@@ -11,6 +11,9 @@ std::filesystem::path default_data_dir();
 inline std::filesystem::path database_path(const std::filesystem::path& data_dir) {
   return data_dir / "hypercored.db";
 }
+// $XDG_RUNTIME_DIR/hypercored.sock, else <data dir>/hypercored.sock.
+std::filesystem::path default_socket_path(const std::filesystem::path& data_dir);
+
 inline std::filesystem::path primary_key_path(const std::filesystem::path& data_dir) {
   return data_dir / "primary-key";
 }

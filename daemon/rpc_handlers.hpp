@@ -1,0 +1,49 @@
+// The control protocol's methods (proto/methods.hpp) on top of the open cores:
+// proto params in, Core calls, proto results or errors out; core and storage
+// error codes become the protocol's stable codes (proto/errors.hpp).
+//
+// Threads: the io thread only. Storage and Core calls run synchronously here
+// (a known simplification: design.md wants a storage thread). Lifetime: the
+// CoreRegistry must outlive the handlers.
+#pragma once
+
+#include <chrono>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "core_registry.hpp"
+#include "proto/errors.hpp"
+#include "proto/jsonrpc.hpp"
+#include "proto/methods.hpp"
+
+namespace hc::daemon {
+
+// The protocol error for a failed core or storage call.
+proto::Error to_proto_error(std::error_code ec);
+
+class RpcHandlers {
+ public:
+  explicit RpcHandlers(CoreRegistry& cores);
+
+  // The response object (result or error) for `request`. Never throws: an
+  // exception from below becomes internal_error.
+  nlohmann::json handle(const proto::Request& request);
+
+ private:
+  proto::Outcome<nlohmann::json> dispatch(const proto::Request& request);
+  proto::Outcome<core::Core*> resolve(const proto::CoreRef& ref);
+
+  proto::Outcome<nlohmann::json> create(const nlohmann::json& params);
+  proto::Outcome<nlohmann::json> append(const nlohmann::json& params);
+  proto::Outcome<nlohmann::json> get(const nlohmann::json& params);
+  proto::Outcome<nlohmann::json> info(const nlohmann::json& params);
+  proto::Outcome<nlohmann::json> list(const nlohmann::json& params);
+  proto::Outcome<nlohmann::json> tail(const nlohmann::json& params);
+  proto::Outcome<nlohmann::json> status(const nlohmann::json& params);
+
+  CoreRegistry& cores_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace hc::daemon
