@@ -85,6 +85,17 @@ ClientOutcome<nlohmann::json> Client::call(std::string_view method, nlohmann::js
   }
 }
 
+ClientOutcome<proto::Request> Client::next_notification() {
+  auto got = read_line();
+  if (!got) return got.error();
+  auto incoming = proto::parse_incoming(*got);
+  if (!incoming)
+    return ClientError{Kind::protocol, "bad message from hypercored: " + incoming.error().message};
+  auto* notification = std::get_if<proto::Request>(&*incoming);
+  if (!notification) return ClientError{Kind::protocol, "hypercored sent an unexpected response"};
+  return std::move(*notification);
+}
+
 ClientOutcome<bool> Client::send_line(const std::string& line) {
   std::size_t done = 0;
   while (done < line.size()) {

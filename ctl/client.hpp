@@ -4,7 +4,8 @@
 // corectl is a short-lived, single-threaded process, so plain POSIX calls are
 // enough here; the daemon side is asynchronous. A Client owns its socket
 // (move-only) and is used by one thread. Notifications that arrive while a
-// call waits for its response are skipped (follow will consume them).
+// call waits for its response are skipped; after a core.follow call,
+// next_notification() reads them.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/errors.hpp"
+#include "proto/jsonrpc.hpp"
 
 namespace hc::ctl {
 
@@ -45,6 +47,9 @@ class Client {
 
   // Sends one request and waits for its response: the result, or the error.
   ClientOutcome<nlohmann::json> call(std::string_view method, nlohmann::json params);
+  // Waits for the next notification from the daemon (responses to earlier
+  // calls are protocol errors here: call() consumed them all).
+  ClientOutcome<proto::Request> next_notification();
 
  private:
   explicit Client(int fd) : fd_(fd) {}

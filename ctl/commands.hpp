@@ -31,5 +31,10 @@ int run_info(const GlobalOptions& opts, const std::string& core);
 int run_list(const GlobalOptions& opts);
 int run_tail(const GlobalOptions& opts, const std::string& core, std::uint64_t n);
 int run_status(const GlobalOptions& opts);
+// Prints blocks from `start`, then live ones as they are appended, until the
+// daemon goes or SIGINT (exit 0). follow.cpp.
+int run_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t start);
+// tail -f: the last `n` blocks, then follows.
+int run_tail_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t n);
 
 }  // namespace hc::ctl

@@ -66,6 +66,14 @@ int main(int argc, char** argv) {
   auto* tail = app.add_subcommand("tail", "print the last blocks of a core");
   tail->add_option("core", core, "key (hex or z-base32) or name")->required();
   tail->add_option("-n", n, "how many blocks")->capture_default_str()->check(kUnsigned);
+  bool tail_follow = false;
+  tail->add_flag("-f,--follow", tail_follow, "then print blocks as they are appended, until Ctrl-C");
+
+  std::uint64_t start = 0;
+  auto* follow = app.add_subcommand(
+      "follow", "print a core's blocks from --start, then new ones as they are appended, until Ctrl-C");
+  follow->add_option("core", core, "key (hex or z-base32) or name")->required();
+  follow->add_option("--start", start, "first block to print")->capture_default_str()->check(kUnsigned);
 
   auto* status = app.add_subcommand("status", "print the daemon's version and state");
 
@@ -82,7 +90,8 @@ int main(int argc, char** argv) {
   else if (get->parsed()) rc = run_get(opts, core, index);
   else if (info->parsed()) rc = run_info(opts, core);
   else if (list->parsed()) rc = run_list(opts);
-  else if (tail->parsed()) rc = run_tail(opts, core, n);
+  else if (tail->parsed()) rc = tail_follow ? run_tail_follow(opts, core, n) : run_tail(opts, core, n);
+  else if (follow->parsed()) rc = run_follow(opts, core, start);
   else if (status->parsed()) rc = run_status(opts);
 
   std::cout.flush();

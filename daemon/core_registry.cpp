@@ -3,6 +3,8 @@
 #include "core/errors.hpp"
 #include "crypto/corestore_keys.hpp"
 
+#include <utility>
+
 namespace hc::daemon {
 
 CoreRegistry::CoreRegistry(core::Storage& storage, const Hash32& primary_key)
@@ -70,8 +72,35 @@ Result<core::Core*> CoreRegistry::open(const core::CoreRecord& record) {
 
 core::Core* CoreRegistry::adopt(std::unique_ptr<core::Core> core) {
   auto* raw = core.get();
+  raw->events().on_append = [this, key = raw->key()](std::uint64_t, std::uint64_t) {
+    on_append(key);
+  };
   open_[raw->key()] = std::move(core);
   return raw;
+}
+
+std::uint64_t CoreRegistry::add_append_listener(const core::Core& core,
+                                                AppendListener listener) {
+  const std::uint64_t id = next_listener_++;
+  listeners_[core.key()].emplace(id, std::move(listener));
+  return id;
+}
+
+void CoreRegistry::remove_append_listener(const core::Core& core, std::uint64_t id) {
+  auto it = listeners_.find(core.key());
+  if (it == listeners_.end()) return;
+  it->second.erase(id);
+  if (it->second.empty()) listeners_.erase(it);
+}
+
+void CoreRegistry::on_append(const Hash32& key) {
+  auto it = listeners_.find(key);
+  if (it == listeners_.end()) return;
+  // A listener may add or remove listeners: call copies of the current ones.
+  std::vector<AppendListener> current;
+  current.reserve(it->second.size());
+  for (const auto& [id, listener] : it->second) current.push_back(listener);
+  for (const auto& listener : current) listener();
 }
 
 }  // namespace hc::daemon

@@ -8,9 +8,17 @@
 // thread; design.md wants them on a storage thread that posts results back.
 // Lifetime: the Storage must outlive the registry; a Core* it returns stays
 // valid until the registry is destroyed.
+//
+// Append listeners: Core::events() holds one on_append function; the registry
+// owns it for every core it opens and fans it out to any number of listeners
+// (follow subscriptions). A listener is called on the io thread after each
+// committed append; it may add or remove listeners while called. Whoever adds
+// a listener removes it before the state it captures goes.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string_view>
@@ -49,13 +57,21 @@ class CoreRegistry {
   // How many cores the storage holds.
   Result<std::size_t> count();
 
+  using AppendListener = std::function<void()>;
+  // `core` must come from this registry. Returns an id for remove_append_listener.
+  std::uint64_t add_append_listener(const core::Core& core, AppendListener listener);
+  void remove_append_listener(const core::Core& core, std::uint64_t id);
+
  private:
   Result<core::Core*> open(const core::CoreRecord& record);
   core::Core* adopt(std::unique_ptr<core::Core> core);
+  void on_append(const Hash32& key);
 
   core::Storage& storage_;
   Hash32 primary_key_;
   std::map<Hash32, std::unique_ptr<core::Core>> open_;
+  std::map<Hash32, std::map<std::uint64_t, AppendListener>> listeners_;
+  std::uint64_t next_listener_ = 1;
 };
 
 }  // namespace hc::daemon

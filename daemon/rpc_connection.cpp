@@ -1,6 +1,7 @@
 #include "rpc_connection.hpp"
 
 #include <exception>
+#include <string>
 #include <utility>
 
 #include "proto/jsonrpc.hpp"
@@ -19,10 +20,12 @@ void RpcConnection::start() { read_next(); }
 void RpcConnection::close() {
   if (closed_) return;
   closed_ = true;
+  drop_subscriptions();
   asio::error_code ignored;
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);
   output_.clear();
+  queued_bytes_ = 0;
   if (on_closed_) on_closed_(shared_from_this());
 }
 
@@ -78,6 +81,8 @@ void RpcConnection::handle_line(std::string_view line) {
     send(proto::to_line(proto::make_error(request.error().id, request.error().error)));
     return;
   }
+  if (request->method == proto::kCoreFollow) return follow(*request);
+  if (request->method == proto::kCoreUnfollow) return unfollow(*request);
   auto response = handlers_.handle(*request);  // never throws
   if (request->is_notification()) return;      // JSON-RPC: no reply to notifications
   send(proto::to_line(response));
@@ -85,6 +90,7 @@ void RpcConnection::handle_line(std::string_view line) {
 
 void RpcConnection::send(std::string line) {
   if (closed_) return;
+  queued_bytes_ += line.size();
   output_.push_back(std::move(line));
   write_next();
 }
@@ -108,6 +114,7 @@ void RpcConnection::on_written(const asio::error_code& ec) {
     close();
     return;
   }
+  queued_bytes_ -= output_.front().size();
   output_.pop_front();
   if (output_.empty() && close_after_write_) {
     close();
@@ -115,6 +122,90 @@ void RpcConnection::on_written(const asio::error_code& ec) {
   }
   write_next();
   read_next();
+  pump();
+}
+
+void RpcConnection::answer(const proto::Request& request, proto::Outcome<nlohmann::json> outcome) {
+  if (request.is_notification()) return;
+  const nlohmann::json id = request.id.value_or(nlohmann::json(nullptr));
+  send(proto::to_line(outcome ? proto::make_result(id, std::move(*outcome))
+                              : proto::make_error(id, outcome.error())));
+}
+
+void RpcConnection::follow(const proto::Request& request) {
+  auto params = proto::from_json<proto::FollowParams>(request.params);
+  if (!params) return answer(request, params.error());
+  auto found = handlers_.resolve(params->core);
+  if (!found) return answer(request, found.error());
+  core::Core& core = **found;
+  const std::uint64_t id = next_subscription_++;
+  const std::uint64_t listener = handlers_.cores().add_append_listener(
+      core, [weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->pump();
+      });
+  subscriptions_.emplace(id, Subscription(id, core, params->start, params->encoding, listener));
+  rpc_log().debug("subscription {} follows from {}", id, params->start);
+  // The answer goes first; notifications follow it in the queue.
+  answer(request, proto::to_json(proto::FollowResult{id}));
+  pump();
+}
+
+void RpcConnection::unfollow(const proto::Request& request) {
+  auto params = proto::from_json<proto::UnfollowParams>(request.params);
+  if (!params) return answer(request, params.error());
+  auto it = subscriptions_.find(params->subscription);
+  if (it == subscriptions_.end()) {
+    return answer(request, proto::Error(proto::Errc::invalid_params,
+                                        "no subscription " +
+                                            std::to_string(params->subscription) +
+                                            " on this connection",
+                                        {{"field", "subscription"}}));
+  }
+  handlers_.cores().remove_append_listener(it->second.core(), it->second.listener());
+  subscriptions_.erase(it);
+  answer(request, nlohmann::json::object());
+}
+
+bool RpcConnection::has_room() const {
+  if (output_.empty()) return true;  // always room for one line, however long
+  return output_.size() < kMaxQueuedNotifications && queued_bytes_ < kMaxQueuedBytes;
+}
+
+void RpcConnection::pump() {
+  // A send never calls back into pump (writes complete asynchronously), but
+  // an append listener may fire while we read: do not nest.
+  if (closed_ || pumping_) return;
+  pumping_ = true;
+  bool failed = false;
+  bool progress = true;
+  while (progress && !failed && has_room()) {
+    progress = false;
+    // One block per subscription per turn, so followers of one connection share it.
+    for (auto& [id, sub] : subscriptions_) {
+      if (!has_room()) break;
+      if (!sub.has_more()) continue;
+      auto line = sub.next_line();
+      if (!line) {
+        // Skipping a block would break the follow contract; end the connection
+        // so that the client sees it, instead of waiting forever.
+        rpc_log().warn("subscription {}: block {} cannot be sent ({}); closing the client", id,
+                       sub.next_index(), line.error().message);
+        failed = true;
+        break;
+      }
+      send(std::move(*line));
+      progress = true;
+    }
+  }
+  pumping_ = false;
+  if (failed) close();
+}
+
+void RpcConnection::drop_subscriptions() {
+  for (auto& [id, sub] : subscriptions_) {
+    handlers_.cores().remove_append_listener(sub.core(), sub.listener());
+  }
+  subscriptions_.clear();
 }
 
 }  // namespace hc::daemon

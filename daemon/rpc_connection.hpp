@@ -7,21 +7,35 @@
 // pauses while kMaxQueuedResponses answers wait to be written, so a client
 // that does not read cannot make the daemon buffer without bound.
 //
+// Follow subscriptions (subscription.hpp) live here, as they share the write
+// queue: core.follow answers {subscription} first, then core.block
+// notifications are queued only while has_room() (fewer than
+// kMaxQueuedNotifications lines and kMaxQueuedBytes bytes waiting), so a
+// client that stops reading makes the daemon stop reading blocks, not buffer
+// them; requests are still read and answered meanwhile. The queue draining
+// (on_written) and the core growing (a CoreRegistry append listener holding a
+// weak_ptr to this connection) resume them. close() drops every subscription
+// and its listener.
+//
 // Threads: the io thread only. Lifetime: owned by shared_ptr; every handler
 // holds `self`; start() begins the reads. close() is idempotent and tells the
 // owner through on_closed, which must not destroy the connection inline (the
-// server posts the removal). The RpcHandlers must outlive the connection.
+// server posts the removal). The RpcHandlers (and its CoreRegistry) must
+// outlive every connection that is not closed; a closed one touches neither.
 #pragma once
 
 #include <cstddef>
 #include <deque>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
 #include <asio.hpp>
 
 #include "rpc_handlers.hpp"
+#include "subscription.hpp"
 
 namespace hc::daemon {
 
@@ -31,6 +45,10 @@ class RpcConnection : public std::enable_shared_from_this<RpcConnection> {
   using OnClosed = std::function<void(const std::shared_ptr<RpcConnection>&)>;
 
   static constexpr std::size_t kMaxQueuedResponses = 64;
+  // Below kMaxQueuedResponses, so a follower's notifications never stop the
+  // reading of its requests (core.unfollow still gets through).
+  static constexpr std::size_t kMaxQueuedNotifications = 32;
+  static constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;
 
   RpcConnection(Socket socket, RpcHandlers& handlers, OnClosed on_closed);
   RpcConnection(const RpcConnection&) = delete;
@@ -47,11 +65,24 @@ class RpcConnection : public std::enable_shared_from_this<RpcConnection> {
   void write_next();
   void on_written(const asio::error_code& ec);
 
+  void follow(const proto::Request& request);
+  void unfollow(const proto::Request& request);
+  void answer(const proto::Request& request, proto::Outcome<nlohmann::json> outcome);
+  // Room in the write queue for one more notification.
+  bool has_room() const;
+  // Queues notifications of every subscription, in turns, while has_room().
+  void pump();
+  void drop_subscriptions();
+
   Socket socket_;
   RpcHandlers& handlers_;
   OnClosed on_closed_;
   asio::streambuf input_;
   std::deque<std::string> output_;
+  std::size_t queued_bytes_ = 0;
+  std::map<std::uint64_t, Subscription> subscriptions_;
+  std::uint64_t next_subscription_ = 1;
+  bool pumping_ = false;
   bool reading_ = false;
   bool writing_ = false;
   bool close_after_write_ = false;  // a fatal error is queued; close once written

@@ -88,8 +88,8 @@ Outcome<json> RpcHandlers::dispatch(const proto::Request& request) {
   if (m == proto::kCoreTail) return tail(p);
   if (m == proto::kDaemonStatus) return status(p);
   if (proto::is_known_method(m)) {
-    // core.follow / core.unfollow: part of the protocol, not of this daemon yet.
-    return proto::Error(Errc::internal_error, std::string(m) + " is not implemented yet");
+    // core.follow / core.unfollow belong to a connection (RpcConnection).
+    return proto::Error(Errc::internal_error, std::string(m) + " needs a connection");
   }
   return proto::Error(Errc::method_not_found, "unknown method \"" + m + "\"");
 }

@@ -30,9 +30,13 @@ class RpcHandlers {
   // exception from below becomes internal_error.
   nlohmann::json handle(const proto::Request& request);
 
+  // For the per-connection methods (core.follow, core.unfollow), which
+  // RpcConnection serves itself as they need its write queue.
+  proto::Outcome<core::Core*> resolve(const proto::CoreRef& ref);
+  CoreRegistry& cores() { return cores_; }
+
  private:
   proto::Outcome<nlohmann::json> dispatch(const proto::Request& request);
-  proto::Outcome<core::Core*> resolve(const proto::CoreRef& ref);
 
   proto::Outcome<nlohmann::json> create(const nlohmann::json& params);
   proto::Outcome<nlohmann::json> append(const nlohmann::json& params);

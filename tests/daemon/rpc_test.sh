@@ -132,7 +132,7 @@ err("core.append", {"name": "chat", "blocks": "hello"}, -32602)
 err("core.append", {"name": 7, "blocks": []}, -32602)
 err("core.info", {"key": "not-a-key"}, -32005)
 err("core.info", {"name": "nobody"}, -32001)
-err("core.follow", {"name": "chat"}, -32603)           # known, not implemented yet
+err("core.unfollow", {"subscription": 999}, -32602)  # no such subscription
 assert ok("core.info", {"name": "chat"})["length"] == 4
 
 # A second client works while the first stays connected.

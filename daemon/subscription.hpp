@@ -1,0 +1,47 @@
+// One core.follow of one client: the core, the next block to send and the
+// encoding. The connection asks for notification lines while its write queue
+// has room (rpc_connection.hpp), so a block is read from storage only when it
+// can be queued: a client that stops reading stops the reads, not the daemon.
+// Blocks go out in index order from `start`, none skipped.
+//
+// Threads: the io thread only. Lifetime: owned by its RpcConnection, which
+// drops it (and its append listener) on unfollow or close; the Core belongs
+// to the CoreRegistry, which outlives every open connection.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/core.hpp"
+#include "proto/errors.hpp"
+#include "proto/methods.hpp"
+
+namespace hc::daemon {
+
+class Subscription {
+ public:
+  Subscription(std::uint64_t id, core::Core& core, std::uint64_t start,
+               proto::BlockEncoding encoding, std::uint64_t listener)
+      : id_(id), core_(&core), next_index_(start), encoding_(encoding), listener_(listener) {}
+
+  std::uint64_t id() const { return id_; }
+  core::Core& core() const { return *core_; }
+  std::uint64_t listener() const { return listener_; }
+  std::uint64_t next_index() const { return next_index_; }
+  // A block at next_index() is stored and not yet sent.
+  bool has_more() const { return next_index_ < core_->length(); }
+
+  // REQUIRES: has_more(). The core.block notification line (with '\n') for
+  // next_index(), which then advances. An error (storage, or a block that is
+  // not UTF-8 under the utf8 encoding) leaves next_index() where it was.
+  proto::Outcome<std::string> next_line();
+
+ private:
+  std::uint64_t id_;
+  core::Core* core_;
+  std::uint64_t next_index_;
+  proto::BlockEncoding encoding_;
+  std::uint64_t listener_;
+};
+
+}  // namespace hc::daemon
