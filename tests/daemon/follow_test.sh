@@ -7,6 +7,9 @@
 set -euo pipefail
 bin=$1
 ctl=$2
+# Under AddressSanitizer, freed memory waits in a quarantine (256 MB by default)
+# that would swamp the RSS bound below; keep it small. Other builds ignore this.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4:thread_local_quarantine_size_kb=64"
 dir=$(mktemp -d)
 pid=
 follower=
