@@ -43,18 +43,22 @@ int print_block_json(std::uint64_t index, const Bytes& block, BlockEncoding e) {
   return kExitOk;
 }
 
+// create and info answer with the same CoreInfo and print it alike.
+int show_info(const GlobalOptions& opts, const proto::CoreInfo& info) {
+  if (opts.json) {
+    print_json_line(proto::to_json(info));
+  } else {
+    print_info(info);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_create(const GlobalOptions& opts, const std::string& name) {
   return request<proto::CoreInfo>(opts, proto::kCoreCreate,
                                   proto::to_json(proto::CreateParams{name}),
-                                  [&](const proto::CoreInfo& info) {
-                                    if (opts.json)
-                                      print_json_line(proto::to_json(info));
-                                    else
-                                      print_info(info);
-                                    return kExitOk;
-                                  });
+                                  [&](const proto::CoreInfo& info) { return show_info(opts, info); });
 }
 
 int run_get(const GlobalOptions& opts, const std::string& core, std::uint64_t index) {
@@ -70,13 +74,7 @@ int run_get(const GlobalOptions& opts, const std::string& core, std::uint64_t in
 int run_info(const GlobalOptions& opts, const std::string& core) {
   return request<proto::CoreInfo>(opts, proto::kCoreInfo,
                                   proto::to_json(proto::InfoParams{parse_core_arg(core)}),
-                                  [&](const proto::CoreInfo& info) {
-                                    if (opts.json)
-                                      print_json_line(proto::to_json(info));
-                                    else
-                                      print_info(info);
-                                    return kExitOk;
-                                  });
+                                  [&](const proto::CoreInfo& info) { return show_info(opts, info); });
 }
 
 // --json: one CoreInfo object per line, so scripts can stream it.
