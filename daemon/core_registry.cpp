@@ -3,7 +3,9 @@
 #include "core/errors.hpp"
 #include "crypto/corestore_keys.hpp"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 namespace hc::daemon {
 
@@ -11,7 +13,7 @@ CoreRegistry::CoreRegistry(core::Storage& storage, const Hash32& primary_key)
     : storage_(storage), primary_key_(primary_key) {}
 
 Result<core::Core*> CoreRegistry::find(const Hash32& key) {
-  if (auto it = open_.find(key); it != open_.end()) return it->second.get();
+  if (auto it = open_.find(key); it != open_.end()) return touch(it->second);
   HC_TRY(auto record, storage_.find_core(key));
   if (!record) return core::Errc::core_not_found;
   return open(*record);
@@ -22,7 +24,7 @@ Result<core::Core*> CoreRegistry::find_named(std::string_view name) {
   // for this slice (an in-memory name index can come with the storage thread).
   HC_TRY(auto record, storage_.find_named_core(name));
   if (!record) return core::Errc::core_not_found;
-  if (auto it = open_.find(record->key); it != open_.end()) return it->second.get();
+  if (auto it = open_.find(record->key); it != open_.end()) return touch(it->second);
   return open(*record);
 }
 
@@ -45,19 +47,48 @@ Result<CoreRegistry::Opened> CoreRegistry::find_or_create_named(std::string_view
   return Opened{created, true};
 }
 
-Result<std::vector<core::Core*>> CoreRegistry::list() {
+CoreRegistry::Summary CoreRegistry::summary_of(const core::Core& c) {
+  Summary s;
+  s.key = c.key();
+  s.discovery_key = c.discovery_key();
+  s.name = c.name();
+  s.length = c.length();
+  s.byte_length = c.byte_length();
+  s.fork = c.fork();
+  s.writable = c.writable();
+  s.contiguous_length = c.contiguous_length();
+  return s;
+}
+
+Result<std::vector<CoreRegistry::Summary>> CoreRegistry::list() {
   HC_TRY(auto records, storage_.list_cores());
-  std::vector<core::Core*> cores;
-  cores.reserve(records.size());
-  for (const auto& record : records) {
+  std::vector<Summary> summaries;
+  summaries.reserve(records.size());
+  for (auto& record : records) {
     if (auto it = open_.find(record.key); it != open_.end()) {
-      cores.push_back(it->second.get());
+      summaries.push_back(summary_of(*it->second.core));
       continue;
     }
-    HC_TRY(auto* c, open(record));
-    cores.push_back(c);
+    if (!record.secret_key) {
+      // How much of a remote core is here lives in its bitfield: open it for
+      // this call only.
+      HC_TRY(auto opened, core::Core::open(storage_, record));
+      summaries.push_back(summary_of(*opened));
+      continue;
+    }
+    // A writable core holds every block of its tree (it wrote them).
+    Summary s;
+    s.key = record.key;
+    s.discovery_key = record.discovery_key;
+    s.name = std::move(record.name);
+    s.length = record.tree.length;
+    s.byte_length = record.tree.byte_length;
+    s.fork = record.tree.fork;
+    s.writable = true;
+    s.contiguous_length = record.tree.length;
+    summaries.push_back(std::move(s));
   }
-  return cores;
+  return summaries;
 }
 
 Result<std::size_t> CoreRegistry::count() {
@@ -75,8 +106,26 @@ core::Core* CoreRegistry::adopt(std::unique_ptr<core::Core> core) {
   raw->events().on_append = [this, key = raw->key()](std::uint64_t, std::uint64_t) {
     on_append(key);
   };
-  open_[raw->key()] = std::move(core);
-  return raw;
+  auto& entry = open_[raw->key()];
+  entry.core = std::move(core);
+  return touch(entry);
+}
+
+core::Core* CoreRegistry::touch(OpenCore& entry) {
+  entry.last_used = ++use_clock_;
+  return entry.core.get();
+}
+
+void CoreRegistry::release_idle() {
+  if (open_.size() <= kMaxIdleOpen) return;
+  std::vector<std::pair<std::uint64_t, Hash32>> idle;  // (last used, key)
+  for (const auto& [key, entry] : open_) {
+    if (!listeners_.contains(key)) idle.emplace_back(entry.last_used, key);
+  }
+  if (idle.size() <= kMaxIdleOpen) return;
+  const std::size_t excess = idle.size() - kMaxIdleOpen;
+  std::nth_element(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(excess), idle.end());
+  for (std::size_t i = 0; i < excess; i++) open_.erase(idle[i].second);
 }
 
 std::uint64_t CoreRegistry::add_append_listener(const core::Core& core,

@@ -2,12 +2,16 @@
 // writable cores with Corestore key pairs derived from the primary key
 // (corestore@7 index.js: store.get({ name })).
 //
-// Cores are opened lazily, on the first request that names them, and stay
-// open until the registry goes. Threads: owned and used by the io thread.
-// Known simplification: storage and Core calls run synchronously on that
-// thread; design.md wants them on a storage thread that posts results back.
-// Lifetime: the Storage must outlive the registry; a Core* it returns stays
-// valid until the registry is destroyed.
+// Cores are opened lazily, on the first request that names them, so a daemon
+// holding 10,000 idle cores keeps none of them in memory. Open cores that are
+// not in use (no append listener) are closed again, least recently used
+// first, whenever more than kMaxIdleOpen of them are open: release_idle(),
+// which the owner calls between requests, never inside one. Threads: owned
+// and used by the io thread. Known simplification: storage and Core calls run
+// synchronously on that thread; design.md wants them on a storage thread that
+// posts results back. Lifetime: the Storage must outlive the registry; a
+// Core* it returns stays valid until the next release_idle(), or, while the
+// core has an append listener, until the listener is removed.
 //
 // Append listeners: Core::events() holds one on_append function; the registry
 // owns it for every core it opens and fans it out to any number of listeners
@@ -20,6 +24,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
+#include <string>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -52,8 +58,21 @@ class CoreRegistry {
   // The named core, created when it does not exist yet.
   Result<Opened> find_or_create_named(std::string_view name);
 
-  // Every stored core, opened (list is for people and scripts, not hot paths).
-  Result<std::vector<core::Core*>> list();
+  // What a person or script sees of a core: its state, open or not.
+  struct Summary {
+    Hash32 key{};
+    Hash32 discovery_key{};
+    std::optional<std::string> name;
+    std::uint64_t length = 0;
+    std::uint64_t byte_length = 0;
+    std::uint64_t fork = 0;
+    bool writable = false;
+    std::uint64_t contiguous_length = 0;
+  };
+  static Summary summary_of(const core::Core& core);
+  // Every stored core, without opening the idle ones that are writable (their
+  // stored header says everything); others are opened only for the call.
+  Result<std::vector<Summary>> list();
   // How many cores the storage holds.
   Result<std::size_t> count();
 
@@ -62,14 +81,27 @@ class CoreRegistry {
   std::uint64_t add_append_listener(const core::Core& core, AppendListener listener);
   void remove_append_listener(const core::Core& core, std::uint64_t id);
 
+  // Open cores without listeners kept in memory for reuse; more are closed.
+  static constexpr std::size_t kMaxIdleOpen = 256;
+  // Closes the least recently used idle cores beyond kMaxIdleOpen. Invalidates
+  // every Core* of a core without listeners.
+  void release_idle();
+  std::size_t open_count() const { return open_.size(); }
+
  private:
+  struct OpenCore {
+    std::unique_ptr<core::Core> core;
+    std::uint64_t last_used = 0;
+  };
   Result<core::Core*> open(const core::CoreRecord& record);
   core::Core* adopt(std::unique_ptr<core::Core> core);
+  core::Core* touch(OpenCore& entry);
   void on_append(const Hash32& key);
 
   core::Storage& storage_;
   Hash32 primary_key_;
-  std::map<Hash32, std::unique_ptr<core::Core>> open_;
+  std::map<Hash32, OpenCore> open_;
+  std::uint64_t use_clock_ = 0;
   std::map<Hash32, std::map<std::uint64_t, AppendListener>> listeners_;
   std::uint64_t next_listener_ = 1;
 };

@@ -34,18 +34,20 @@ proto::Error to_proto_error(std::error_code ec) {
 
 namespace {
 
-proto::CoreInfo info_of(const core::Core& c) {
+proto::CoreInfo info_of(CoreRegistry::Summary s) {
   proto::CoreInfo info;
-  info.key = c.key();
-  info.discovery_key = c.discovery_key();
-  info.name = c.name();
-  info.length = c.length();
-  info.byte_length = c.byte_length();
-  info.fork = c.fork();
-  info.writable = c.writable();
-  info.contiguous_length = c.contiguous_length();
+  info.key = s.key;
+  info.discovery_key = s.discovery_key;
+  info.name = std::move(s.name);
+  info.length = s.length;
+  info.byte_length = s.byte_length;
+  info.fork = s.fork;
+  info.writable = s.writable;
+  info.contiguous_length = s.contiguous_length;
   return info;
 }
+
+proto::CoreInfo info_of(const core::Core& c) { return info_of(CoreRegistry::summary_of(c)); }
 
 // Unwraps a proto::Outcome into `decl`, or returns its error.
 #define RPC_TRY(decl, expr)                                              \
@@ -69,6 +71,8 @@ json RpcHandlers::handle(const proto::Request& request) {
   const json id = request.id.value_or(json(nullptr));
   try {
     auto result = dispatch(request);
+    // Between requests no Core* is held, so idle cores may go now.
+    cores_.release_idle();
     if (!result) return proto::make_error(id, result.error());
     return proto::make_result(id, std::move(*result));
   } catch (const std::exception& e) {
@@ -146,7 +150,7 @@ Outcome<json> RpcHandlers::list(const json&) {
   RPC_TRY_CORE(auto cores, cores_.list());
   proto::ListResult result;
   result.cores.reserve(cores.size());
-  for (const auto* c : cores) result.cores.push_back(info_of(*c));
+  for (auto& c : cores) result.cores.push_back(info_of(std::move(c)));
   return proto::to_json(result);
 }
 
