@@ -32,8 +32,9 @@ class Subscription {
   bool has_more() const { return next_index_ < core_->length(); }
 
   // REQUIRES: has_more(). The core.block notification line (with '\n') for
-  // next_index(), which then advances. An error (storage, or a block that is
-  // not UTF-8 under the utf8 encoding) leaves next_index() where it was.
+  // next_index(), which then advances. Under the utf8 encoding a block that
+  // is not valid UTF-8 is sent in base64 ("encoding": "base64" in its
+  // notification). A storage error leaves next_index() where it was.
   proto::Outcome<std::string> next_line();
 
  private:
