@@ -94,7 +94,7 @@ class Appender {
 
 int run_append(const GlobalOptions& opts, const std::string& name,
                const std::vector<std::string>& messages) {
-  auto client = Client::connect(opts.socket);
+  auto client = Client::connect(opts.socket, opts.timeout);
   if (!client) return fail(client.error());
   Appender appender(*client, name, opts.json);
 

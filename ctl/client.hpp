@@ -5,10 +5,14 @@
 // enough here; the daemon side is asynchronous. A Client owns its socket
 // (move-only) and is used by one thread. Notifications that arrive while a
 // call waits for its response are skipped; after a core.follow call,
-// next_notification() reads them.
+// next_notification() reads them. A call gives up after the timeout given to
+// connect(), so a daemon that hangs cannot hang scripts; waiting for a
+// notification has no limit (a follow may wait for hours).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -37,7 +41,10 @@ using ClientOutcome = proto::Outcome<T, ClientError>;
 
 class Client {
  public:
-  static ClientOutcome<Client> connect(const std::filesystem::path& socket);
+  // `timeout`: how long one call may take, sending and waiting for its
+  // answer; zero waits forever.
+  static ClientOutcome<Client> connect(const std::filesystem::path& socket,
+                                       std::chrono::milliseconds timeout);
 
   Client(Client&& other) noexcept;
   Client& operator=(Client&& other) noexcept;
@@ -52,11 +59,16 @@ class Client {
   ClientOutcome<proto::Request> next_notification();
 
  private:
-  explicit Client(int fd) : fd_(fd) {}
-  ClientOutcome<bool> send_line(const std::string& line);
-  ClientOutcome<std::string> read_line();
+  using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+  Client(int fd, std::chrono::milliseconds timeout) : fd_(fd), timeout_(timeout) {}
+  Deadline deadline() const;
+  // Waits until fd_ is ready for `events` (POLLIN/POLLOUT) or the deadline passes.
+  ClientOutcome<bool> wait_for(short events, const Deadline& deadline, std::string_view what);
+  ClientOutcome<bool> send_line(const std::string& line, const Deadline& deadline);
+  ClientOutcome<std::string> read_line(const Deadline& deadline);
 
   int fd_ = -1;
+  std::chrono::milliseconds timeout_{0};
   std::string buffer_;  // received bytes not yet returned as lines
   std::int64_t next_id_ = 1;
 };

@@ -18,7 +18,7 @@ using proto::BlockEncoding;
 // `print` and returns 0, else reports the failure and returns its exit code.
 template <class T, class Print>
 int request(const GlobalOptions& opts, std::string_view method, json params, Print&& print) {
-  auto client = Client::connect(opts.socket);
+  auto client = Client::connect(opts.socket, opts.timeout);
   if (!client) return fail(client.error());
   auto result = client->call(method, std::move(params));
   if (!result) return fail(result.error());

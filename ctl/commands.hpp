@@ -5,6 +5,7 @@
 // running, 3 a bad argument; the reason is one line on stderr.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -15,6 +16,7 @@ namespace hc::ctl {
 struct GlobalOptions {
   std::filesystem::path socket;
   bool json = false;
+  std::chrono::milliseconds timeout{30'000};  // per call; zero: no limit
 };
 
 // Stdin lines go to the daemon in batches of at most this many blocks (and

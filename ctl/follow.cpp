@@ -70,14 +70,14 @@ void install_interrupt_handler() {
 
 int run_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t start) {
   install_interrupt_handler();
-  auto client = Client::connect(opts.socket);
+  auto client = Client::connect(opts.socket, opts.timeout);
   if (!client) return fail(client.error());
   return follow_with(*client, opts, parse_core_arg(core), start);
 }
 
 int run_tail_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t n) {
   install_interrupt_handler();
-  auto client = Client::connect(opts.socket);
+  auto client = Client::connect(opts.socket, opts.timeout);
   if (!client) return fail(client.error());
   const auto ref = parse_core_arg(core);
   auto result = client->call(proto::kCoreInfo, proto::to_json(proto::InfoParams{ref}));

@@ -41,6 +41,13 @@ int main(int argc, char** argv) {
                  "<data dir>/hypercored.sock)")
       ->envname("HYPERCORED_SOCKET");
   app.add_flag("--json", opts.json, "print each result as one JSON object per line");
+  double timeout_s = 30;
+  app.add_option("--timeout", timeout_s,
+                 "seconds to wait for each answer of the daemon (0: no limit; a follow waits "
+                 "for new blocks without limit)")
+      ->envname("HYPERCORED_TIMEOUT")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0 * 365));
 
   std::string name, core;
   std::vector<std::string> messages;
@@ -83,6 +90,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   opts.socket = socket.empty() ? default_socket_path() : std::filesystem::path(socket);
+  opts.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
 
   int rc = kExitUsage;
   if (create->parsed()) rc = run_create(opts, name);

@@ -138,6 +138,11 @@ run info hangup
 [ "$rc" = 1 ] || fail "hangup exit $rc"
 expect "hangup" "$dir/err" <<<'corectl: hypercored closed the connection'
 
+# A daemon that never answers: corectl gives up after --timeout.
+run --timeout 0.3 info silent
+[ "$rc" = 1 ] || fail "silent exit $rc"
+expect "silent" "$dir/err" <<<'corectl: hypercored did not answer within 300 ms (see --timeout)'
+
 # usage errors: exit 3, nothing sent
 run get chat -1
 [ "$rc" = 3 ] || fail "bad index exit $rc"

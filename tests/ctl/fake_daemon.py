@@ -10,7 +10,8 @@ Canned behaviour: core key = 32 zero bytes, discovery key = 32 bytes 0x11;
 core.get/core.tail blocks are "block <index>" (a core has 10 blocks);
 name "missing" -> core_not_found; name "readonly" -> not_writable on append;
 name "flaky" -> storage_error from its second append on;
-core.info of name "hangup" closes the connection without an answer.
+core.info of name "hangup" closes the connection without an answer;
+core.info of name "silent" never answers, keeping the connection open.
 """
 import base64
 import json
@@ -99,6 +100,8 @@ def serve(conn, log):
             return
         if req.get("method") == "core.info" and req["params"].get("name") == "hangup":
             return
+        if req.get("method") == "core.info" and req["params"].get("name") == "silent":
+            continue
         try:
             reply = {"jsonrpc": "2.0", "id": req["id"],
                      "result": answer(req["method"], req.get("params", {}))}
