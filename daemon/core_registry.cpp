@@ -92,8 +92,8 @@ Result<std::vector<CoreRegistry::Summary>> CoreRegistry::list() {
 }
 
 Result<std::size_t> CoreRegistry::count() {
-  HC_TRY(auto records, storage_.list_cores());
-  return records.size();
+  HC_TRY(auto n, storage_.count_cores());
+  return static_cast<std::size_t>(n);
 }
 
 Result<core::Core*> CoreRegistry::open(const core::CoreRecord& record) {

@@ -36,6 +36,8 @@ Result<std::vector<CoreRecord>> MemoryStorage::list_cores() {
   return out;
 }
 
+Result<std::uint64_t> MemoryStorage::count_cores() { return cores_.size(); }
+
 Result<std::optional<TreeNode>> MemoryStorage::get_node(CoreId core, std::uint64_t index) {
   auto c = cores_.find(core);
   if (c == cores_.end()) return Errc::core_not_found;

@@ -15,6 +15,7 @@ class MemoryStorage final : public Storage {
   Result<std::optional<CoreRecord>> find_core(const Hash32& key) override;
   Result<std::optional<CoreRecord>> find_named_core(std::string_view name) override;
   Result<std::vector<CoreRecord>> list_cores() override;
+  Result<std::uint64_t> count_cores() override;
   Result<std::optional<TreeNode>> get_node(CoreId core, std::uint64_t index) override;
   Result<std::optional<Bytes>> get_block(CoreId core, std::uint64_t index) override;
   Result<std::vector<BitfieldPage>> load_bitfield(CoreId core) override;

@@ -54,6 +54,8 @@ class Storage {
   virtual Result<std::optional<CoreRecord>> find_core(const Hash32& key) = 0;
   virtual Result<std::optional<CoreRecord>> find_named_core(std::string_view name) = 0;
   virtual Result<std::vector<CoreRecord>> list_cores() = 0;
+  // How many cores list_cores() would return, without reading them.
+  virtual Result<std::uint64_t> count_cores() = 0;
 
   virtual Result<std::optional<TreeNode>> get_node(CoreId core, std::uint64_t index) = 0;
   virtual Result<std::optional<Bytes>> get_block(CoreId core, std::uint64_t index) = 0;

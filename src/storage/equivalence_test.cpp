@@ -93,6 +93,8 @@ void check_same_records(core::Storage& a, core::Storage& b) {
   REQUIRE(x.ok());
   REQUIRE(y.ok());
   REQUIRE(x->size() == y->size());
+  CHECK(a.count_cores().value() == x->size());
+  CHECK(b.count_cores().value() == y->size());
   for (std::size_t i = 0; i < x->size(); i++) {
     const auto& p = (*x)[i];
     const auto& q = (*y)[i];

@@ -462,6 +462,14 @@ Result<std::vector<core::CoreRecord>> SqliteStorage::list_cores() {
   return out;
 }
 
+Result<std::uint64_t> SqliteStorage::count_cores() {
+  impl_->db.end_read();
+  // SQLite counts through the smallest index (the unique keys), so this reads
+  // a few pages, not every core's row.
+  HC_TRY(std::int64_t n, impl_->db.query_int("SELECT count(*) FROM cores"));
+  return static_cast<std::uint64_t>(n);
+}
+
 Result<std::optional<core::TreeNode>> SqliteStorage::get_node(core::CoreId core,
                                                               std::uint64_t index) {
   HC_CHECK(impl_->ensure_core(core));

@@ -56,6 +56,7 @@ class SqliteStorage final : public core::Storage {
   Result<std::optional<core::CoreRecord>> find_core(const Hash32& key) override;
   Result<std::optional<core::CoreRecord>> find_named_core(std::string_view name) override;
   Result<std::vector<core::CoreRecord>> list_cores() override;
+  Result<std::uint64_t> count_cores() override;
   Result<std::optional<core::TreeNode>> get_node(core::CoreId core, std::uint64_t index) override;
   Result<std::optional<Bytes>> get_block(core::CoreId core, std::uint64_t index) override;
   Result<std::vector<core::BitfieldPage>> load_bitfield(core::CoreId core) override;

@@ -295,6 +295,9 @@ TEST_CASE("named cores, list_cores, find_named_core and duplicates") {
   auto all = db->list_cores();
   REQUIRE(all.ok());
   REQUIRE(all->size() == 3);
+  auto count = db->count_cores();
+  REQUIRE(count.ok());
+  CHECK(*count == 3);
   CHECK((*all)[0].key == chat);
   CHECK((*all)[0].name == std::optional<std::string>("chat"));
   CHECK((*all)[1].key == notes);

@@ -120,6 +120,7 @@ class CountingStorage final : public core::Storage {
     return s_.find_named_core(name);
   }
   Result<std::vector<core::CoreRecord>> list_cores() override { return s_.list_cores(); }
+  Result<std::uint64_t> count_cores() override { return s_.count_cores(); }
   Result<std::optional<core::TreeNode>> get_node(core::CoreId c, std::uint64_t i) override {
     return s_.get_node(c, i);
   }
