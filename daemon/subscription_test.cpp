@@ -1,0 +1,54 @@
+#include "subscription.hpp"
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/memory_storage.hpp"
+#include "crypto/sign.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+json params_of(const std::string& line) {
+  REQUIRE(!line.empty());
+  CHECK(line.back() == '\n');
+  json j = json::parse(line);
+  CHECK(j["method"] == "core.block");
+  return j["params"];
+}
+
+}  // namespace
+
+TEST_CASE("a follow sends every block in order; a block that is not text goes in base64") {
+  hc::core::MemoryStorage storage;
+  hc::core::Core::CreateOptions options;
+  options.key_pair = hc::crypto::random_key_pair();
+  auto core = hc::core::Core::create(storage, options);
+  REQUIRE(core);
+  const hc::Bytes text{'h', 'i'};
+  const hc::Bytes binary{0xff, 0x00, 0xfe};
+  REQUIRE((*core)->append(std::vector<hc::ByteView>{text, binary, text}));
+
+  hc::daemon::Subscription sub(9, **core, 0, hc::proto::BlockEncoding::utf8, 1);
+  std::vector<json> sent;
+  while (sub.has_more()) {
+    auto line = sub.next_line();
+    REQUIRE(line);
+    sent.push_back(params_of(*line));
+  }
+  REQUIRE(sent.size() == 3);
+  CHECK(sent[0] == json{{"subscription", 9}, {"index", 0}, {"block", "hi"}, {"encoding", "utf8"}});
+  CHECK(sent[1] ==
+        json{{"subscription", 9}, {"index", 1}, {"block", "/wD+"}, {"encoding", "base64"}});
+  CHECK(sent[2] == json{{"subscription", 9}, {"index", 2}, {"block", "hi"}, {"encoding", "utf8"}});
+
+  // Asked for base64, every block is base64; a later start skips the earlier ones.
+  hc::daemon::Subscription b64(10, **core, 2, hc::proto::BlockEncoding::base64, 2);
+  auto line = b64.next_line();
+  REQUIRE(line);
+  CHECK(params_of(*line) ==
+        json{{"subscription", 10}, {"index", 2}, {"block", "aGk="}, {"encoding", "base64"}});
+  CHECK(!b64.has_more());
+}
