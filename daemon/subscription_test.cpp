@@ -21,7 +21,7 @@ json params_of(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("a follow sends every block in order; a block that is not text goes in base64") {
+TEST_CASE("a follow sends every block in order, and a block that is not text goes in base64") {
   hc::core::MemoryStorage storage;
   hc::core::Core::CreateOptions options;
   options.key_pair = hc::crypto::random_key_pair();

@@ -22,7 +22,7 @@ TEST_CASE("error codes are the stable JSON-RPC values") {
   CHECK(static_cast<int>(Errc::shutting_down) == -32008);
 }
 
-TEST_CASE("every code has its own message; unknown codes still print") {
+TEST_CASE("every code has its own message, and unknown codes still print") {
   std::set<std::string> seen;
   for (int c : {-32700, -32600, -32601, -32602, -32603}) seen.insert(default_message(Errc(c)));
   for (int c = -32001; c >= -32008; c--) seen.insert(default_message(Errc(c)));

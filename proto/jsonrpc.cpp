@@ -1,5 +1,8 @@
 #include "jsonrpc.hpp"
 
+#include <algorithm>
+#include <string>
+
 namespace hc::proto {
 namespace {
 
@@ -9,12 +12,36 @@ constexpr std::string_view kVersion = "2.0";
 
 Error bad_request(std::string msg) { return Error(Errc::invalid_request, std::move(msg)); }
 
+// The deepest nesting of arrays and objects in `text`, which is valid JSON.
+// Copying a json value recurses once per level, so a request a million levels
+// deep would overflow the stack of whoever copies it: refuse it after the
+// (iterative) parse, before any copy. Brackets inside strings do not count.
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
+    else if ((c == ']' || c == '}') && depth > 0) depth--;
+  }
+  return deepest;
+}
+
 // Checks what requests, notifications and responses share: an object with
 // "jsonrpc":"2.0". Returns the parsed object or the error.
 Outcome<json> parse_message(std::string_view line) {
   if (line.size() > kMaxLineBytes) return Error(Errc::request_too_large);
   json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Error(Errc::parse_error);
+  if (nesting_depth(line) > kMaxNesting)
+    return bad_request("invalid request: JSON nested deeper than " + std::to_string(kMaxNesting) +
+                       " levels");
   if (j.is_array()) return bad_request("invalid request: batches (JSON arrays) are not supported");
   if (!j.is_object()) return bad_request("invalid request: expected a JSON object");
   auto v = j.find("jsonrpc");

@@ -22,6 +22,9 @@ namespace hc::proto {
 // The longest line either side accepts, newline excluded. A reader stops
 // reading a longer line and answers request_too_large (or closes).
 inline constexpr std::size_t kMaxLineBytes = 16 * 1024 * 1024;
+// The deepest nesting of arrays and objects a message may have (ours need
+// three); deeper ones are invalid_request.
+inline constexpr std::size_t kMaxNesting = 64;
 
 struct Request {
   // A number, a string or null; nullopt: a notification, which gets no reply.

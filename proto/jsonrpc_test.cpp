@@ -83,6 +83,24 @@ TEST_CASE("parse_request: lines over kMaxLineBytes are request_too_large") {
   CHECK(request_error(big) == Errc::request_too_large);
 }
 
+TEST_CASE("parse_request: nesting deeper than kMaxNesting is invalid_request, brackets in strings do not count") {
+  auto nested = [](std::size_t depth) {
+    return std::string(depth, '[') + std::string(depth, ']');
+  };
+  auto with_params = [](const std::string& value) {
+    return R"({"jsonrpc":"2.0","id":1,"method":"m","params":{"x":)" + value + "}}";
+  };
+  // The params object and the envelope are two levels.
+  CHECK(parse_request(with_params(nested(kMaxNesting - 2))).ok());
+  CHECK(request_error(with_params(nested(kMaxNesting - 1))) == Errc::invalid_request);
+  CHECK(request_error(with_params(nested(1000000))) == Errc::invalid_request);
+  CHECK(request_error(nested(1000000)) == Errc::invalid_request);
+  CHECK(request_error(std::string(1000000, '{')) == Errc::parse_error);
+  const std::string brackets(1000, '[');
+  CHECK(parse_request(with_params("\"" + brackets + "\\\"" + brackets + "\"")).ok());
+  CHECK_FALSE(parse_incoming(nested(1000000)).ok());
+}
+
 TEST_CASE("parse_request never throws on random bytes or mutated requests") {
   std::mt19937 rng(12345);
   const std::string valid = R"({"jsonrpc":"2.0","id":1,"method":"core.append","params":{"name":"c","blocks":["a"]}})";

@@ -52,7 +52,7 @@ TEST_CASE("batch appends give the same tree as single appends") {
   CHECK(a->signature() == b->signature());
 }
 
-TEST_CASE("truncate moves to a new fork and re-signs; reopen restores the same state") {
+TEST_CASE("truncate moves to a new fork and re-signs, and reopen restores the same state") {
   MemoryStorage storage;
   auto c = *Core::create(storage, {seeded(3), true, {}, {}});
   CHECK(c->compat());
