@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <system_error>
 
 namespace hc::ctl {
 namespace {
@@ -22,11 +23,24 @@ std::filesystem::path data_dir() {
   return std::filesystem::path(home ? home : ".") / ".local/share/hypercored";
 }
 
+// The daemon's default, for a daemon run by this user.
+std::filesystem::path own_socket_path() {
+  if (const char* run = env("XDG_RUNTIME_DIR")) return std::filesystem::path(run) / "hypercored.sock";
+  return data_dir() / "hypercored.sock";
+}
+
 }  // namespace
 
 std::filesystem::path default_socket_path() {
-  if (const char* run = env("XDG_RUNTIME_DIR")) return std::filesystem::path(run) / "hypercored.sock";
-  return data_dir() / "hypercored.sock";
+  const auto own = own_socket_path();
+  // No daemon of one's own, but the system service runs: use it, so that its
+  // users need no --socket.
+  std::error_code ec;
+  if (std::filesystem::symlink_status(own, ec).type() == std::filesystem::file_type::not_found &&
+      std::filesystem::exists(kSystemSocket, ec)) {
+    return kSystemSocket;
+  }
+  return own;
 }
 
 }  // namespace hc::ctl

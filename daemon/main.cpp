@@ -1,6 +1,7 @@
-// hypercored: the daemon. It locks its data directory (one daemon per
-// directory), opens its primary key and database, serves the control protocol
-// on a Unix socket, tells systemd it is ready, and stops on SIGTERM/SIGINT.
+// hypercored: the daemon. It reads its settings (flags, environment, config
+// file), locks its data directory (one daemon per directory), opens its
+// primary key and database, serves the control protocol on a Unix socket,
+// tells systemd it is ready, and stops on SIGTERM/SIGINT.
 // One io_context on this thread runs everything (design.md "Runtime model").
 // Replication comes with the next issue.
 #include <signal.h>
@@ -8,20 +9,26 @@
 
 #include <asio.hpp>
 #include <CLI/CLI.hpp>
+#include <cassert>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "encoding/key_id.hpp"
-#include "instance_lock.hpp"
+#include "config.hpp"
 #include "core_registry.hpp"
+#include "instance_lock.hpp"
 #include "paths.hpp"
 #include "primary_key.hpp"
 #include "rpc_handlers.hpp"
 #include "rpc_server.hpp"
 #include "storage/sqlite_storage.hpp"
 #include "systemd_notify.hpp"
+#include "unix_group.hpp"
 
 namespace fs = std::filesystem;
 
@@ -29,16 +36,19 @@ namespace {
 
 // Serves the control socket until SIGTERM/SIGINT; returns the exit code.
 int serve(asio::io_context& io, asio::signal_set& signals, hc::core::Storage& storage,
-          const hc::Hash32& primary_key, const std::string& socket_path) {
+          const hc::Hash32& primary_key, const hc::daemon::Settings& settings,
+          std::optional<gid_t> socket_group) {
+  const std::string& socket_path = settings.socket;
   hc::daemon::CoreRegistry registry(storage, primary_key);
   hc::daemon::RpcHandlers handlers(registry);
-  auto server = hc::daemon::RpcServer::listen(io, socket_path, handlers);
+  auto server = hc::daemon::RpcServer::listen(io, socket_path, handlers, socket_group);
   if (!server) {
     if (server.error() == std::errc::address_in_use) {
       spdlog::error("control socket {} is in use (another hypercored? use --socket)",
                     socket_path);
     } else {
-      spdlog::error("cannot listen on control socket {}: {}", socket_path,
+      spdlog::error("cannot listen on control socket {}{}: {}", socket_path,
+                    socket_group ? " (group " + settings.socket_group + ")" : std::string(),
                     server.error().message());
     }
     return 1;
@@ -57,36 +67,102 @@ int serve(asio::io_context& io, asio::signal_set& signals, hc::core::Storage& st
   return 0;
 }
 
-}  // namespace
+// One line per stored core, for debugging.
+void log_cores(hc::core::Storage& storage) {
+  auto cores = storage.list_cores();
+  if (!cores) return;  // start-up goes on; a request will report the error
+  for (const auto& c : *cores) {
+    spdlog::debug("core {} {} length {} fork {}", hc::encoding::encode_key_id(c.key),
+                  c.name ? "(" + *c.name + ")" : std::string("(remote)"), c.tree.length,
+                  c.tree.fork);
+  }
+}
 
-int main(int argc, char** argv) {
+// Flags and environment (CLI11), then the config file for what they left
+// unset (config.hpp); `config_used` is the file read, if any. Returns an exit
+// code when start-up ends here (--help, --version, bad input).
+std::optional<int> load_settings(int argc, char** argv, hc::daemon::Settings& settings,
+                                 fs::path& config_used) {
   CLI::App app{"hypercored: a Hypercore peer that owns, persists and replicates cores"};
-  std::string data_dir = hc::daemon::default_data_dir().string();
-  std::string log_level = "info";
-  std::string durability = "normal";
-  std::string socket_path;
-  app.add_option("--data-dir", data_dir, "Data directory")
+  std::vector<std::string> log_levels(hc::daemon::kLogLevels.begin(),
+                                      hc::daemon::kLogLevels.end());
+  std::vector<std::string> durabilities(hc::daemon::kDurabilities.begin(),
+                                        hc::daemon::kDurabilities.end());
+  std::string config_path;
+  settings.data_dir = hc::daemon::default_data_dir().string();
+  app.add_option("--data-dir", settings.data_dir, "Data directory")
       ->envname("HYPERCORED_DATA_DIR")
       ->capture_default_str();
-  app.add_option("--socket", socket_path,
+  app.add_option("--socket", settings.socket,
                  "Control socket (default: $XDG_RUNTIME_DIR/hypercored.sock, else "
                  "<data dir>/hypercored.sock)")
       ->envname("HYPERCORED_SOCKET");
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+  app.add_option("--config", config_path,
+                 "JSON config file; must exist if given (default, if it exists: "
+                 "$CONFIGURATION_DIRECTORY/config.json, else <data dir>/config.json)")
+      ->envname("HYPERCORED_CONFIG");
+  app.add_option("--log-level", settings.log_level, "trace, debug, info, warn, error")
       ->envname("HYPERCORED_LOG_LEVEL")
+      ->check(CLI::IsMember(log_levels))
       ->capture_default_str();
-  app.add_option("--durability", durability, "normal (survives a crash) or full (fsync per commit)")
+  app.add_option("--durability", settings.durability,
+                 "normal (survives a crash) or full (fsync per commit)")
       ->envname("HYPERCORED_DURABILITY")
-      ->check(CLI::IsMember({"normal", "full"}))
+      ->check(CLI::IsMember(durabilities))
       ->capture_default_str();
+  app.add_option("--socket-group", settings.socket_group,
+                 "Give the control socket to this group, mode 0660 (default: mode 0600)")
+      ->envname("HYPERCORED_SOCKET_GROUP");
   app.set_version_flag("--version", std::string("hypercored ") + HC_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
 
+  hc::daemon::GivenKeys given;
+  for (auto key : hc::daemon::config_keys()) {
+    const CLI::Option* opt = app.get_option_no_throw(hc::daemon::flag_of(key));
+    assert(opt && "every config key has a flag");
+    if (opt && opt->count() > 0) given.emplace(key);
+  }
+  // An explicit config file must exist; the default one is optional.
+  config_used = config_path.empty() ? hc::daemon::default_config_path(settings.data_dir)
+                                    : fs::path(config_path);
+  if (!config_used.empty()) {
+    if (auto error = hc::daemon::apply_config_file(config_used, given, settings); !error.empty()) {
+      spdlog::error("{}", error);
+      return 1;
+    }
+  }
+  if (settings.socket.empty()) {
+    settings.socket = hc::daemon::default_socket_path(settings.data_dir).string();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
   auto log = spdlog::stderr_color_mt("hypercored");
   spdlog::set_default_logger(log);
   spdlog::register_logger(log->clone("rpc"));
-  spdlog::set_level(spdlog::level::from_str(log_level));
-  if (socket_path.empty()) socket_path = hc::daemon::default_socket_path(data_dir).string();
+
+  hc::daemon::Settings settings;
+  fs::path config_used;
+  if (auto rc = load_settings(argc, argv, settings, config_used)) return *rc;
+  spdlog::set_level(spdlog::level::from_str(settings.log_level));
+  if (!config_used.empty()) spdlog::info("config file {}", config_used.string());
+  const std::string& data_dir = settings.data_dir;
+
+  std::optional<gid_t> socket_group;
+  if (!settings.socket_group.empty()) {
+    socket_group = hc::daemon::find_group(settings.socket_group);
+    if (!socket_group) {
+      spdlog::error("socket group \"{}\" does not exist", settings.socket_group);
+      return 1;
+    }
+  }
 
   // The one loop of the daemon. Stop signals are handled on it; the signal_set
   // is installed first, so a SIGTERM during start-up is not lost (it is seen
@@ -120,30 +196,27 @@ int main(int argc, char** argv) {
   }
 
   hc::storage::Options options;
-  options.durability =
-      durability == "full" ? hc::storage::Durability::full : hc::storage::Durability::normal;
+  options.durability = settings.durability == "full" ? hc::storage::Durability::full
+                                                     : hc::storage::Durability::normal;
   const auto db_path = hc::daemon::database_path(data_dir);
   auto storage = hc::storage::SqliteStorage::open(db_path, options);
   if (!storage) {
     spdlog::error("cannot open database {}: {}", db_path.string(), storage.error().message());
     return 1;
   }
-  auto cores = (*storage)->list_cores();
-  if (!cores) {
-    spdlog::error("cannot read database {}: {}", db_path.string(), cores.error().message());
+  // Counting reads an index, not every core: start-up stays fast and small
+  // with many cores (bench/many-cores).
+  auto count = (*storage)->count_cores();
+  if (!count) {
+    spdlog::error("cannot read database {}: {}", db_path.string(), count.error().message());
     return 1;
   }
-
-  spdlog::info("hypercored {} started: data dir {}, database schema v{}, {} cores", HC_VERSION,
-               data_dir, (*storage)->schema_version(), cores->size());
-  for (const auto& c : *cores) {
-    spdlog::info("core {} {} length {} fork {}", hc::encoding::encode_key_id(c.key),
-                 c.name ? "(" + *c.name + ")" : std::string("(remote)"), c.tree.length,
-                 c.tree.fork);
-  }
+  spdlog::info("hypercored {} started: data dir {}, database schema v{}, {} cores, durability {}",
+               HC_VERSION, data_dir, (*storage)->schema_version(), *count, settings.durability);
+  if (spdlog::should_log(spdlog::level::debug)) log_cores(**storage);
 
   // The open cores go (at the end of serve) before the storage they use.
-  if (int rc = serve(io, signals, **storage, *primary, socket_path); rc != 0) return rc;
+  if (int rc = serve(io, signals, **storage, *primary, settings, socket_group); rc != 0) return rc;
   spdlog::info("closing the database");
   storage->reset();
   spdlog::info("stopped");

@@ -1,7 +1,9 @@
 #include "rpc_server.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <exception>
 #include <utility>
@@ -11,9 +13,27 @@
 
 namespace hc::daemon {
 
+namespace {
+
+// Gives the freshly bound socket file (still 0600) to `group`, then opens it to
+// the group: in this order no one outside the group ever gets access. chown is
+// skipped when the group is already ours (under systemd it is, and its
+// SystemCallFilter may forbid chown).
+std::error_code share_with_group(const std::filesystem::path& path, gid_t group) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {errno, std::generic_category()};
+  if (st.st_gid != group && ::chown(path.c_str(), static_cast<uid_t>(-1), group) != 0)
+    return {errno, std::generic_category()};
+  if (::chmod(path.c_str(), 0660) != 0) return {errno, std::generic_category()};
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RpcServer>> RpcServer::listen(asio::io_context& io,
                                                      const std::filesystem::path& socket_path,
-                                                     RpcHandlers& handlers) {
+                                                     RpcHandlers& handlers,
+                                                     std::optional<gid_t> group) {
   using asio::local::stream_protocol;
   stream_protocol::endpoint endpoint;
   try {
@@ -41,6 +61,12 @@ Result<std::unique_ptr<RpcServer>> RpcServer::listen(asio::io_context& io,
   acceptor.bind(endpoint, ec);
   ::umask(old_mask);
   if (ec) return ec;
+  if (group) {
+    if (auto share_ec = share_with_group(socket_path, *group)) {
+      std::filesystem::remove(socket_path, fs_ec);
+      return share_ec;
+    }
+  }
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
   auto server = std::unique_ptr<RpcServer>(

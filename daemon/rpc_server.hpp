@@ -1,6 +1,7 @@
-// The control socket: a Unix stream socket acceptor (mode 0600) and the
-// registry of its connections, so that stop() can close them all (as asio's
-// http server example: server + connection_manager).
+// The control socket: a Unix stream socket acceptor (mode 0600, or 0660 in
+// the group of --socket-group) and the registry of its connections, so that
+// stop() can close them all (as asio's http server example: server +
+// connection_manager).
 //
 // Threads: the io thread only. Lifetime: listen() makes it; stop() closes the
 // acceptor and every connection and removes the socket file, after which the
@@ -8,8 +9,11 @@
 // RpcHandlers must outlive the server; destroy it only after run() returned.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <asio.hpp>
@@ -24,10 +28,13 @@ class RpcServer {
  public:
   // Binds `socket_path`, first removing a socket file left there by an earlier
   // run. address_in_use if a live server answers on it (a daemon on another
-  // data directory) or a file that is not a socket is in the way.
+  // data directory) or a file that is not a socket is in the way. With a
+  // `group`, the socket file is given to that group and made 0660 before any
+  // client can connect; the daemon must be allowed to chown to it (be a member).
   static Result<std::unique_ptr<RpcServer>> listen(asio::io_context& io,
                                                    const std::filesystem::path& socket_path,
-                                                   RpcHandlers& handlers);
+                                                   RpcHandlers& handlers,
+                                                   std::optional<gid_t> group = std::nullopt);
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;
   ~RpcServer();

@@ -2,7 +2,8 @@
 # Installs what building and testing hypercored needs on Debian 12, and only
 # what is missing: re-running it is fast. Run as root (or it uses sudo).
 #   scripts/install-deps.sh          build dependencies
-#   scripts/install-deps.sh --node   also what the tests use: Node.js, tests/interop/node_modules, python3
+#   scripts/install-deps.sh --node   also what the tests use: Node.js, tests/interop/node_modules,
+#                                    python3, systemd (systemd-analyze checks the unit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,7 @@ done
 if [ "$with_node" = 1 ] && ! command -v node >/dev/null; then missing+=(nodejs); fi
 if [ "$with_node" = 1 ] && ! command -v npm >/dev/null; then missing+=(npm); fi
 if [ "$with_node" = 1 ] && ! command -v python3 >/dev/null; then missing+=(python3); fi
+if [ "$with_node" = 1 ] && ! command -v systemd-analyze >/dev/null; then missing+=(systemd); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
