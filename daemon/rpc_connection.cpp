@@ -31,7 +31,8 @@ void RpcConnection::close() {
 
 void RpcConnection::read_next() {
   if (closed_ || reading_ || close_after_write_) return;
-  if (output_.size() >= kMaxQueuedResponses) return;  // resumed by on_written
+  // Resumed by on_written.
+  if (output_.size() >= kMaxQueuedResponses || queued_bytes_ >= kMaxQueuedResponseBytes) return;
   reading_ = true;
   asio::async_read_until(socket_, input_, '\n',
                          [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {

@@ -4,8 +4,10 @@
 // Bad input never ends the daemon: malformed lines get a JSON-RPC error and
 // the connection stays open; a line longer than proto::kMaxLineBytes gets
 // request_too_large and the connection closes after it is written. Reading
-// pauses while kMaxQueuedResponses answers wait to be written, so a client
-// that does not read cannot make the daemon buffer without bound.
+// pauses while kMaxQueuedResponses answers, or kMaxQueuedResponseBytes bytes,
+// wait to be written, so a client that does not read cannot make the daemon
+// buffer without bound (at most one answer, itself under the line limit, past
+// the byte bound).
 //
 // Follow subscriptions (subscription.hpp) live here, as they share the write
 // queue: core.follow answers {subscription} first, then core.block
@@ -45,6 +47,9 @@ class RpcConnection : public std::enable_shared_from_this<RpcConnection> {
   using OnClosed = std::function<void(const std::shared_ptr<RpcConnection>&)>;
 
   static constexpr std::size_t kMaxQueuedResponses = 64;
+  // Above kMaxQueuedBytes, so that queued notifications alone never stop the
+  // reading of requests either.
+  static constexpr std::size_t kMaxQueuedResponseBytes = 4 * 1024 * 1024;
   // Below kMaxQueuedResponses, so a follower's notifications never stop the
   // reading of its requests (core.unfollow still gets through).
   static constexpr std::size_t kMaxQueuedNotifications = 32;

@@ -29,10 +29,20 @@ pid=$!
 for _ in $(seq 300); do grep -qs "listening on" "$dir/log" && break; sleep 0.05; done
 grep -qs "listening on" "$dir/log" || fail "daemon did not start listening"
 
-timeout 100 python3 - "$sock" "$ctl" <<'PY' || fail "misbehaving clients"
+# $pid is `timeout`; the daemon is its child.
+daemon_pid=$(pgrep -P "$pid" -x hypercored || true)
+[ -n "$daemon_pid" ] || fail "cannot find the daemon's pid"
+timeout 100 python3 - "$sock" "$ctl" "$daemon_pid" "$dir/rounds" <<'PY' || fail "misbehaving clients"
 import base64, json, os, random, socket, struct, subprocess, sys, threading, time
 
-path, ctl = sys.argv[1], sys.argv[2]
+path, ctl, daemon_pid = sys.argv[1], sys.argv[2], sys.argv[3]
+
+def rss_mb():
+    with open(f"/proc/{daemon_pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
 # Each corectl call of the well-behaved client must finish within this (ASan
 # builds are about 3x slower; unhindered, a call takes a few ms).
 LATENCY = 5.0
@@ -273,6 +283,24 @@ for i in range(30):
                           "params": {"name": "big", "n": 8, "encoding": "base64"}}).encode() + b"\n")
     reset(c) if i % 2 else c.close()
 well_behaved("vanished")
+# Flooders asking for big answers (~2.7 MiB each) they never read: answers
+# queue up to a byte bound per client, not 64 of them (~170 MiB) each.
+before = rss_mb()
+floods = []
+for _ in range(4):
+    f = connect()
+    req = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "core.tail",
+                      "params": {"name": "big", "n": 8, "encoding": "base64"}}) + "\n"
+    f.sendall(req.encode() * 60)
+    floods.append(f)
+time.sleep(1.0)
+grew = rss_mb() - before
+print(f"4 clients x 60 unread 2.7 MiB answers: daemon RSS +{grew:.1f} MB", flush=True)
+assert grew < 100, f"the daemon buffered {grew:.0f} MB of answers for clients that do not read"
+well_behaved("big-flood")
+for f in floods:
+    reset(f)
+well_behaved("after-big-flood")
 print("flooding and vanishing clients: ok", flush=True)
 
 # 6. Followers that vanish with a backlog of notifications queued; then a
@@ -327,12 +355,14 @@ for i, s in enumerate(idle):
     reset(s) if i % 2 else s.close()
 well_behaved("end")
 print(f"random bytes + 200 idle connections: ok ({served[0]} rounds of corectl calls served)", flush=True)
+with open(sys.argv[4], "w") as f:
+    f.write(str(served[0]))
 PY
 
 # Every block the well-behaved client appended is there, and the daemon stops
 # cleanly: it did not crash on anything above.
 timeout 10 "$ctl" info obs >"$dir/info" || fail "corectl info obs"
-grep -qx "length: 16" "$dir/info" || fail "obs: $(cat "$dir/info")"
+grep -qx "length: $(cat "$dir/rounds")" "$dir/info" || fail "obs: $(cat "$dir/info")"
 kill -TERM "$pid"
 rc=0; wait "$pid" || rc=$?
 pid=
