@@ -1,6 +1,8 @@
 #include "rpc_handlers.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,9 @@ proto::Error to_proto_error(std::error_code ec) {
 }
 
 namespace {
+
+// Room for the blocks of a core.tail answer: the line limit less the envelope.
+constexpr std::size_t kTailBudget = proto::kMaxLineBytes - 4096;
 
 proto::CoreInfo info_of(CoreRegistry::Summary s) {
   proto::CoreInfo info;
@@ -159,11 +164,21 @@ Outcome<json> RpcHandlers::tail(const json& params) {
   RPC_TRY(auto* c, resolve(p.core));
   proto::TailResult result;
   result.encoding = p.encoding;
-  result.start = c->length() > p.n ? c->length() - p.n : 0;
-  for (std::uint64_t i = result.start; i < c->length(); i++) {
-    RPC_TRY_CORE(auto block, c->get(i));
-    result.blocks.push_back(std::move(block));
+  const std::uint64_t wanted = c->length() > p.n ? c->length() - p.n : 0;
+  // The answer must fit in one line: the longest suffix of the wanted blocks
+  // that does (at least one block); the client gets earlier ones with core.get.
+  std::size_t budget = kTailBudget;
+  std::vector<Bytes> newest_first;
+  for (std::uint64_t i = c->length(); i > wanted; i--) {
+    RPC_TRY_CORE(auto block, c->get(i - 1));
+    const std::size_t size = proto::encoded_size_bound(block, p.encoding) + 1;  // the comma
+    if (size > budget && !newest_first.empty()) break;
+    budget -= std::min(size, budget);
+    newest_first.push_back(std::move(block));
   }
+  result.start = c->length() - newest_first.size();
+  result.blocks.assign(std::make_move_iterator(newest_first.rbegin()),
+                       std::make_move_iterator(newest_first.rend()));
   return proto::to_json(result);
 }
 

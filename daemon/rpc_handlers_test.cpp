@@ -113,3 +113,27 @@ TEST_CASE("to_proto_error maps core and storage codes to protocol codes") {
   CHECK(to_proto_error(hc::storage::Errc::corrupt).code == Errc::storage_error);
   CHECK(to_proto_error(std::make_error_code(std::errc::io_error)).code == Errc::storage_error);
 }
+
+TEST_CASE("core.tail answers fit in one line: the newest blocks that fit, at least one") {
+  Fixture f;
+  const std::string big(5 << 20, 'x');  // 5 MiB; 6.7 MiB in base64
+  const std::string b64 = hc::proto::to_base64(hc::as_bytes(big));
+  f.result("core.append", {{"name", "big"}, {"blocks", {"s0", "s1"}}});
+  for (int i = 0; i < 4; i++) f.result("core.append", {{"name", "big"}, {"blocks", {big}}});
+
+  // As text, 5 MiB each: three fit (15 MiB), the fourth and the small ones wait.
+  json text = f.call("core.tail", {{"name", "big"}, {"n", 6}});
+  CHECK(text["result"]["start"] == 3);
+  CHECK(text["result"]["blocks"].size() == 3);
+  CHECK(text.dump().size() <= hc::proto::kMaxLineBytes);
+
+  json base64 = f.call("core.tail", {{"name", "big"}, {"n", 6}, {"encoding", "base64"}});
+  CHECK(base64["result"]["start"] == 4);
+  CHECK(base64["result"]["blocks"] == json({b64, b64}));
+  CHECK(base64.dump().size() <= hc::proto::kMaxLineBytes);
+
+  // Small blocks all come at once; n = 1 is one block, however big.
+  f.result("core.append", {{"name", "small"}, {"blocks", {"a", "b", "c"}}});
+  CHECK(f.result("core.tail", {{"name", "small"}, {"n", 5}})["blocks"] == json({"a", "b", "c"}));
+  CHECK(f.result("core.tail", {{"name", "big"}, {"n", 1}})["start"] == 5);
+}

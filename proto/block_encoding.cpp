@@ -38,6 +38,18 @@ Outcome<Bytes> from_base64(std::string_view s, std::string_view field) {
   return out;
 }
 
+std::size_t encoded_size_bound(ByteView block, BlockEncoding e) {
+  if (e == BlockEncoding::base64) return (block.size() + 2) / 3 * 4 + 2;
+  // JSON escapes '"' and '\\' with two characters and control characters
+  // with at most six (\u00XX).
+  std::size_t n = block.size() + 2;
+  for (std::uint8_t b : block) {
+    if (b < 0x20) n += 5;
+    else if (b == '"' || b == '\\') n += 1;
+  }
+  return n;
+}
+
 Outcome<nlohmann::json> encode_block(ByteView block, BlockEncoding e, std::string_view field) {
   if (e == BlockEncoding::base64) return nlohmann::json(to_base64(block));
   if (!is_valid_utf8(as_chars(block)))

@@ -32,6 +32,10 @@ Outcome<nlohmann::json> encode_block(ByteView block, BlockEncoding e, std::strin
 // `field` for a non-string, invalid UTF-8 or invalid base64.
 Outcome<Bytes> decode_block(const nlohmann::json& j, BlockEncoding e, std::string_view field);
 
+// At least as many bytes as encode_block's string takes in a serialized
+// message, quotes and escapes included, without encoding it.
+std::size_t encoded_size_bound(ByteView block, BlockEncoding e);
+
 std::string to_base64(ByteView b);
 // Strict: standard alphabet, padding required, no whitespace.
 Outcome<Bytes> from_base64(std::string_view s, std::string_view field);

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
+
 using namespace hc;
 using namespace hc::proto;
 using nlohmann::json;
@@ -59,4 +61,20 @@ TEST_CASE("blocks: text must be UTF-8 both ways, base64 carries anything") {
   CHECK(d.error().code == Errc::invalid_params);
   CHECK(decode_block(json(5), BlockEncoding::utf8, "block").error().code == Errc::invalid_params);
   CHECK(as_chars(*decode_block(json("h\xC3\xA9"), BlockEncoding::utf8, "block")) == "h\xC3\xA9");
+}
+
+TEST_CASE("encoded_size_bound is never below the serialized size, and exact for base64") {
+  std::mt19937 rng(3);
+  for (int round = 0; round < 2000; round++) {
+    hc::Bytes block(rng() % 300);
+    // Text-like blocks with escapes, and binary ones.
+    for (auto& b : block) b = static_cast<std::uint8_t>(round % 2 ? rng() % 128 : rng() % 256);
+    for (auto e : {BlockEncoding::utf8, BlockEncoding::base64}) {
+      auto j = encode_block(block, e, "block");
+      if (!j) continue;  // not UTF-8
+      const auto size = j->dump().size();
+      CHECK(encoded_size_bound(block, e) >= size);
+      if (e == BlockEncoding::base64) CHECK(encoded_size_bound(block, e) == size);
+    }
+  }
 }
