@@ -91,7 +91,8 @@ ClientOutcome<nlohmann::json> Client::call(std::string_view method, nlohmann::js
       return ClientError{Kind::protocol, "hypercored answered an unknown request id " +
                                              response->id.dump()};
     if (response->error)
-      return ClientError{Kind::rpc, response->error->message, response->error->code};
+      return ClientError{Kind::rpc, response->error->message, response->error->code,
+                         std::move(response->error->data)};
     return std::move(response->result);
   }
 }
@@ -160,8 +161,8 @@ ClientOutcome<std::string> Client::read_line(const Deadline& deadline) {
       return line;
     }
     scanned = buffer_.size();
-    if (scanned > proto::kMaxLineBytes)
-      return ClientError{Kind::protocol, "hypercored sent a line longer than 16 MiB"};
+    if (scanned > proto::kMaxAnswerLineBytes)
+      return ClientError{Kind::protocol, "hypercored sent a line longer than 32 MiB"};
     if (auto ready = wait_for(POLLIN, deadline, "answer"); !ready) return ready.error();
     char chunk[64 * 1024];
     ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);

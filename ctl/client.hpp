@@ -34,6 +34,7 @@ struct ClientError {
   Kind kind = Kind::connection;
   std::string message;
   proto::Errc code = proto::Errc::internal_error;  // for Kind::rpc
+  nlohmann::json data = nullptr;  // for Kind::rpc: the error's data, e.g. {"field": "blocks[3]"}
 };
 
 template <class T>

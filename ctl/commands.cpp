@@ -27,22 +27,6 @@ int request(const GlobalOptions& opts, std::string_view method, json params, Pri
   return print(*value);
 }
 
-// Text output writes the block's raw bytes, so it asks for base64 (binary
-// safe); --json output shows blocks as text, the protocol's default.
-BlockEncoding block_encoding(const GlobalOptions& opts) {
-  return opts.json ? BlockEncoding::utf8 : BlockEncoding::base64;
-}
-
-int print_block_json(std::uint64_t index, const Bytes& block, BlockEncoding e) {
-  auto j = proto::to_json(proto::GetResult{index, block, e});
-  if (!j) {
-    print_failure(j.error().message);
-    return kExitFailed;
-  }
-  print_json_line(*j);
-  return kExitOk;
-}
-
 // create and info answer with the same CoreInfo and print it alike.
 int show_info(const GlobalOptions& opts, const proto::CoreInfo& info) {
   if (opts.json) {
@@ -61,12 +45,12 @@ int run_create(const GlobalOptions& opts, const std::string& name) {
                                   [&](const proto::CoreInfo& info) { return show_info(opts, info); });
 }
 
-int run_get(const GlobalOptions& opts, const std::string& core, std::uint64_t index) {
-  const proto::GetParams params{parse_core_arg(core), index, block_encoding(opts)};
+// Asks for base64 whatever it prints: any bytes come back; print_block picks the form.
+int run_get(const GlobalOptions& opts, const std::string& core, std::uint64_t index, bool base64) {
+  const proto::GetParams params{parse_core_arg(core), index, BlockEncoding::base64};
   return request<proto::GetResult>(opts, proto::kCoreGet, proto::to_json(params),
-                                   [&](const proto::GetResult& r) {
-                                     if (opts.json) return print_block_json(r.index, r.block, r.encoding);
-                                     print_block(r.block);
+                                   [&](proto::GetResult& r) {
+                                     print_block(r.index, std::move(r.block), opts.json, base64);
                                      return kExitOk;
                                    });
 }
@@ -86,23 +70,6 @@ int run_list(const GlobalOptions& opts) {
                                           print_json_line(proto::to_json(info));
                                         else
                                           print_list_row(info);
-                                      }
-                                      return kExitOk;
-                                    });
-}
-
-// --json: one {"index", "block", "encoding"} object per block.
-int run_tail(const GlobalOptions& opts, const std::string& core, std::uint64_t n) {
-  const proto::TailParams params{parse_core_arg(core), n, block_encoding(opts)};
-  return request<proto::TailResult>(opts, proto::kCoreTail, proto::to_json(params),
-                                    [&](const proto::TailResult& r) {
-                                      for (std::size_t i = 0; i < r.blocks.size(); i++) {
-                                        if (!opts.json) {
-                                          print_block(r.blocks[i]);
-                                        } else if (int rc = print_block_json(r.start + i, r.blocks[i],
-                                                                             r.encoding)) {
-                                          return rc;
-                                        }
                                       }
                                       return kExitOk;
                                     });

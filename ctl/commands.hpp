@@ -19,24 +19,32 @@ struct GlobalOptions {
   std::chrono::milliseconds timeout{30'000};  // per call; zero: no limit
 };
 
-// Stdin lines go to the daemon in batches of at most this many blocks (and
-// about kAppendBatchBytes), so memory stays bounded whatever the input size.
+// Stdin lines go to the daemon in batches of at most this many blocks and
+// bytes (a bigger block goes alone), so memory stays bounded whatever the
+// input size and each request stays well under the 16 MiB line limit.
 inline constexpr std::size_t kAppendBatchBlocks = 1000;
 inline constexpr std::size_t kAppendBatchBytes = 1024 * 1024;
 
+// `base64` (--base64): append takes each block in base64, which the daemon
+// decodes; get, tail and follow print each block in base64 (output.hpp).
+// Blocks are always read from the daemon in base64, so any bytes print.
+
 int run_create(const GlobalOptions& opts, const std::string& name);
-// No messages: one block per stdin line (the newline removed).
+// No messages: one block per stdin line (the newline removed). append.cpp.
 int run_append(const GlobalOptions& opts, const std::string& name,
-               const std::vector<std::string>& messages);
-int run_get(const GlobalOptions& opts, const std::string& core, std::uint64_t index);
+               const std::vector<std::string>& messages, bool base64);
+int run_get(const GlobalOptions& opts, const std::string& core, std::uint64_t index, bool base64);
 int run_info(const GlobalOptions& opts, const std::string& core);
 int run_list(const GlobalOptions& opts);
-int run_tail(const GlobalOptions& opts, const std::string& core, std::uint64_t n);
+// The last `n` blocks, however big: tail.cpp.
+int run_tail(const GlobalOptions& opts, const std::string& core, std::uint64_t n, bool base64);
 int run_status(const GlobalOptions& opts);
 // Prints blocks from `start`, then live ones as they are appended, until the
 // daemon goes or SIGINT (exit 0). follow.cpp.
-int run_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t start);
-// tail -f: the last `n` blocks, then follows.
-int run_tail_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t n);
+int run_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t start,
+               bool base64);
+// tail -f: the last `n` blocks as run_tail, then follows from the length.
+int run_tail_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t n,
+                    bool base64);
 
 }  // namespace hc::ctl

@@ -1,18 +1,21 @@
 // corectl follow and tail -f: one core.follow call, then one core.block
-// notification per block, printed as it arrives (text: the block's bytes and
-// '\n'; --json: {"index", "block", "encoding"}). Output is flushed after each
-// block so that a pipe or a terminal sees it at once, which also lets SIGINT
-// end the process at any moment with everything received already printed.
+// notification per block, printed as it arrives (output.hpp print_block).
+// Blocks are asked for in base64, so any bytes come and the JSON form of each
+// is decided here, as for get and tail. Output is flushed after each block so
+// that a pipe or a terminal sees it at once, which also lets SIGINT end the
+// process at any moment with everything received already printed.
 #include <signal.h>
 #include <unistd.h>
 
 #include <iostream>
+#include <utility>
 
 #include "client.hpp"
 #include "commands.hpp"
 #include "core_arg.hpp"
 #include "output.hpp"
 #include "proto/methods.hpp"
+#include "tail.hpp"
 
 namespace hc::ctl {
 namespace {
@@ -20,10 +23,10 @@ namespace {
 extern "C" void exit_on_interrupt(int) { ::_exit(kExitOk); }
 
 int follow_with(Client& client, const GlobalOptions& opts, const proto::CoreRef& core,
-                std::uint64_t start) {
-  const auto encoding = opts.json ? proto::BlockEncoding::utf8 : proto::BlockEncoding::base64;
-  auto result = client.call(proto::kCoreFollow,
-                            proto::to_json(proto::FollowParams{core, start, encoding}));
+                std::uint64_t start, bool base64) {
+  auto result = client.call(
+      proto::kCoreFollow,
+      proto::to_json(proto::FollowParams{core, start, proto::BlockEncoding::base64}));
   if (!result) return fail(result.error());
   auto followed = proto::from_json<proto::FollowResult>(*result);
   if (!followed) return fail_result(proto::kCoreFollow, followed.error());
@@ -41,16 +44,7 @@ int follow_with(Client& client, const GlobalOptions& opts, const proto::CoreRef&
       return kExitFailed;
     }
     expected++;
-    if (opts.json) {
-      auto j = proto::to_json(proto::GetResult{block->index, block->block, block->encoding});
-      if (!j) {
-        print_failure(j.error().message);
-        return kExitFailed;
-      }
-      print_json_line(*j);
-    } else {
-      print_block(block->block);
-    }
+    print_block(block->index, std::move(block->block), opts.json, base64);
     std::cout.flush();
     if (!std::cout) {
       print_failure("cannot write to stdout");
@@ -68,25 +62,28 @@ void install_interrupt_handler() {
 
 }  // namespace
 
-int run_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t start) {
+int run_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t start,
+               bool base64) {
   install_interrupt_handler();
   auto client = Client::connect(opts.socket, opts.timeout);
   if (!client) return fail(client.error());
-  return follow_with(*client, opts, parse_core_arg(core), start);
+  return follow_with(*client, opts, parse_core_arg(core), start, base64);
 }
 
-int run_tail_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t n) {
-  install_interrupt_handler();
+int run_tail_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t n,
+                    bool base64) {
   auto client = Client::connect(opts.socket, opts.timeout);
   if (!client) return fail(client.error());
   const auto ref = parse_core_arg(core);
-  auto result = client->call(proto::kCoreInfo, proto::to_json(proto::InfoParams{ref}));
-  if (!result) return fail(result.error());
-  auto info = proto::from_json<proto::CoreInfo>(*result);
-  if (!info) return fail_result(proto::kCoreInfo, info.error());
-  // Blocks appended between info and follow are not lost: follow starts at a
-  // fixed index and sends everything from there.
-  return follow_with(*client, opts, ref, info->length > n ? info->length - n : 0);
+  std::uint64_t length = 0;
+  if (int rc = print_last_blocks(*client, opts, ref, n, base64, length)) return rc;
+  // Ctrl-C during the tail ends the process as any signal does; from here on
+  // it exits 0 with all output written (the handler comes before the flush).
+  install_interrupt_handler();
+  std::cout.flush();
+  // Blocks appended since the tail are not lost: follow sends everything
+  // from the length the tail ended at.
+  return follow_with(*client, opts, ref, length, base64);
 }
 
 }  // namespace hc::ctl

@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
   std::string name, core;
   std::vector<std::string> messages;
   std::uint64_t index = 0, n = 10;
+  bool base64 = false;
+  const std::string show_base64 =
+      "print each block in base64, one per line (with --json: \"encoding\": \"base64\")";
 
   auto* create = app.add_subcommand("create", "create a named writable core; prints its info");
   create->add_option("name", name, "name of the core")->required();
@@ -60,10 +63,15 @@ int main(int argc, char** argv) {
       "append", "append blocks to a named core (created if needed); prints the new length");
   append->add_option("name", name, "name of the core")->required();
   append->add_option("message", messages, "blocks to append (default: one per stdin line)");
+  append->add_flag("--base64", base64,
+                   "each message or stdin line is one block in base64 (standard alphabet, with "
+                   "padding). Stdin lines go in batches of up to 1000: a bad line fails its "
+                   "batch, and the batches before it are already appended");
 
   auto* get = app.add_subcommand("get", "print one block");
   get->add_option("core", core, "key (hex or z-base32) or name")->required();
   get->add_option("index", index, "index of the block")->required()->check(kUnsigned);
+  get->add_flag("--base64", base64, show_base64);
 
   auto* info = app.add_subcommand("info", "print a core's key, length and state");
   info->add_option("core", core, "key (hex or z-base32) or name")->required();
@@ -75,12 +83,14 @@ int main(int argc, char** argv) {
   tail->add_option("-n", n, "how many blocks")->capture_default_str()->check(kUnsigned);
   bool tail_follow = false;
   tail->add_flag("-f,--follow", tail_follow, "then print blocks as they are appended, until Ctrl-C");
+  tail->add_flag("--base64", base64, show_base64);
 
   std::uint64_t start = 0;
   auto* follow = app.add_subcommand(
       "follow", "print a core's blocks from --start, then new ones as they are appended, until Ctrl-C");
   follow->add_option("core", core, "key (hex or z-base32) or name")->required();
   follow->add_option("--start", start, "first block to print")->capture_default_str()->check(kUnsigned);
+  follow->add_flag("--base64", base64, show_base64);
 
   auto* status = app.add_subcommand("status", "print the daemon's version and state");
 
@@ -94,12 +104,13 @@ int main(int argc, char** argv) {
 
   int rc = kExitUsage;
   if (create->parsed()) rc = run_create(opts, name);
-  else if (append->parsed()) rc = run_append(opts, name, messages);
-  else if (get->parsed()) rc = run_get(opts, core, index);
+  else if (append->parsed()) rc = run_append(opts, name, messages, base64);
+  else if (get->parsed()) rc = run_get(opts, core, index, base64);
   else if (info->parsed()) rc = run_info(opts, core);
   else if (list->parsed()) rc = run_list(opts);
-  else if (tail->parsed()) rc = tail_follow ? run_tail_follow(opts, core, n) : run_tail(opts, core, n);
-  else if (follow->parsed()) rc = run_follow(opts, core, start);
+  else if (tail->parsed())
+    rc = tail_follow ? run_tail_follow(opts, core, n, base64) : run_tail(opts, core, n, base64);
+  else if (follow->parsed()) rc = run_follow(opts, core, start, base64);
   else if (status->parsed()) rc = run_status(opts);
 
   std::cout.flush();

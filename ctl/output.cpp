@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "encoding/key_id.hpp"
+#include "proto/block_encoding.hpp"
 #include "proto/jsonrpc.hpp"
+#include "proto/utf8.hpp"
 
 namespace hc::ctl {
 
@@ -30,10 +33,19 @@ int fail_result(std::string_view method, const proto::Error& error) {
 
 void print_json_line(const nlohmann::json& j) { std::cout << proto::to_line(j); }
 
-void print_block(ByteView block) {
-  std::cout.write(reinterpret_cast<const char*>(block.data()),
-                  static_cast<std::streamsize>(block.size()));
-  std::cout << '\n';
+void print_block(std::uint64_t index, Bytes block, bool json, bool base64) {
+  if (json) {
+    const bool text = !base64 && proto::is_valid_utf8(as_chars(block));
+    const auto encoding = text ? proto::BlockEncoding::utf8 : proto::BlockEncoding::base64;
+    // Cannot fail: utf8 only for valid UTF-8.
+    print_json_line(proto::to_json(proto::GetResult{index, std::move(block), encoding}).value());
+  } else if (base64) {
+    std::cout << proto::to_base64(block) << '\n';
+  } else {
+    std::cout.write(reinterpret_cast<const char*>(block.data()),
+                    static_cast<std::streamsize>(block.size()));
+    std::cout << '\n';
+  }
 }
 
 void print_info(const proto::CoreInfo& info) {

@@ -3,6 +3,7 @@
 // with hex beside them in `info`. Writes to std::cout / std::cerr only.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +28,12 @@ int fail(const ClientError& error);
 int fail_result(std::string_view method, const proto::Error& error);
 
 void print_json_line(const nlohmann::json& j);
-void print_block(ByteView block);  // the bytes, then '\n'
+// One block of get, tail or follow. Text: its bytes, or with `base64` its
+// base64 (binary-safe, one line per block), then '\n'. JSON: {"index",
+// "block", "encoding"}, the block as UTF-8 text when it is valid UTF-8 and
+// not `base64`, else in base64 and marked so, as core.block notifications are
+// (proto's GetResult form).
+void print_block(std::uint64_t index, Bytes block, bool json, bool base64);
 void print_info(const proto::CoreInfo& info);
 void print_list_row(const proto::CoreInfo& info);
 

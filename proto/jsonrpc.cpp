@@ -35,8 +35,8 @@ std::size_t nesting_depth(std::string_view text) {
 
 // Checks what requests, notifications and responses share: an object with
 // "jsonrpc":"2.0". Returns the parsed object or the error.
-Outcome<json> parse_message(std::string_view line) {
-  if (line.size() > kMaxLineBytes) return Error(Errc::request_too_large);
+Outcome<json> parse_message(std::string_view line, std::size_t max_bytes) {
+  if (line.size() > max_bytes) return Error(Errc::request_too_large);
   json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Error(Errc::parse_error);
   if (nesting_depth(line) > kMaxNesting)
@@ -75,7 +75,7 @@ Outcome<Request> parse_call(const json& j, std::optional<json> id) {
 }  // namespace
 
 Outcome<Request, RequestError> parse_request(std::string_view line) {
-  auto msg = parse_message(line);
+  auto msg = parse_message(line, kMaxLineBytes);
   if (!msg) return RequestError{nullptr, msg.error()};
   const json& j = *msg;
   std::optional<json> id;
@@ -91,7 +91,7 @@ Outcome<Request, RequestError> parse_request(std::string_view line) {
 }
 
 Outcome<Incoming> parse_incoming(std::string_view line) {
-  auto msg = parse_message(line);
+  auto msg = parse_message(line, kMaxAnswerLineBytes);
   if (!msg) return msg.error();
   const json& j = *msg;
   auto i = j.find("id");

@@ -22,6 +22,9 @@ namespace hc::proto {
 // The longest line either side accepts, newline excluded. A reader stops
 // reading a longer line and answers request_too_large (or closes).
 inline constexpr std::size_t kMaxLineBytes = 16 * 1024 * 1024;
+// The longest line a client accepts from the daemon: a block that fit in a
+// request may come back in base64, 4/3 as long.
+inline constexpr std::size_t kMaxAnswerLineBytes = 2 * kMaxLineBytes;
 // The deepest nesting of arrays and objects a message may have (ours need
 // three); deeper ones are invalid_request.
 inline constexpr std::size_t kMaxNesting = 64;
@@ -58,9 +61,9 @@ struct Response {
 };
 using Incoming = std::variant<Response, Request>;
 
-// Errors: as parse_request; invalid_request for a response with neither or
-// both of result and error, or an error object without integer code and
-// string message.
+// Errors: as parse_request (but lines may hold kMaxAnswerLineBytes);
+// invalid_request for a response with neither or both of result and error, or
+// an error object without integer code and string message.
 Outcome<Incoming> parse_incoming(std::string_view line);
 
 nlohmann::json make_request(const nlohmann::json& id, std::string_view method,

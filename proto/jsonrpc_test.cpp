@@ -179,3 +179,15 @@ TEST_CASE("to_line never throws, even on invalid UTF-8 put in by mistake") {
   CHECK_NOTHROW(line = to_line(json{{"s", std::string("\xff\xfe")}}));
   CHECK(json::parse(line)["s"] == "\xEF\xBF\xBD\xEF\xBF\xBD");
 }
+
+TEST_CASE("parse_incoming takes answers up to kMaxAnswerLineBytes (a block in base64)") {
+  std::string answer = R"({"jsonrpc":"2.0","id":1,"result":{"block":")";
+  answer += std::string(kMaxAnswerLineBytes - answer.size() - 3, 'A');
+  answer += "\"}}";
+  CHECK(answer.size() == kMaxAnswerLineBytes);
+  CHECK(parse_incoming(answer).ok());
+  answer.insert(answer.size() - 3, "A");
+  auto r = parse_incoming(answer);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Errc::request_too_large);
+}

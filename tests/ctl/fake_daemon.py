@@ -7,13 +7,22 @@ answers with canned results in proto/methods.cpp's wire forms. Serves one
 connection at a time; exits after 20 s without a new connection.
 
 Canned behaviour: core key = 32 zero bytes, discovery key = 32 bytes 0x11;
-core.get/core.tail blocks are "block <index>" (a core has 10 blocks);
+core.get/core.tail/core.follow blocks are "block <index>" (a core has 10
+blocks), except in core "mixed", whose odd blocks are the bytes 00 ff '\n'
+then the index (not UTF-8: under "utf8", core.get and core.tail refuse them
+with invalid_params and core.follow sends them in base64, as the daemon);
+core.tail of name "paged" answers only the last 2 blocks whatever n (as the
+daemon does when n blocks would not fit in one line);
+core.follow answers, sends a core.block of another subscription (to be
+ignored), the blocks from start to 9, then closes the connection;
+core.append in base64 refuses a block that is not strict base64 as the daemon;
 name "missing" -> core_not_found; name "readonly" -> not_writable on append;
 name "flaky" -> storage_error from its second append on;
 core.info of name "hangup" closes the connection without an answer;
 core.info of name "silent" never answers, keeping the connection open.
 """
 import base64
+import binascii
 import json
 import os
 import socket
@@ -40,15 +49,52 @@ def core_info(name, key=KEY, length=0):
             "writable": name is not None, "contiguous_length": length}
 
 
-def block(index, encoding):
-    text = f"block {index}"
-    return base64.b64encode(text.encode()).decode() if encoding == "base64" else text
+LENGTH = 10
 
 
 class RpcError(Exception):
-    def __init__(self, code, message):
+    def __init__(self, code, message, data=None):
         super().__init__(message)
         self.code = code
+        self.data = data
+
+
+def block_bytes(name, index):
+    if name == "mixed" and index % 2:
+        return b"\x00\xff\n" + str(index).encode()
+    return f"block {index}".encode()
+
+
+def encode(data, encoding, lenient=False):
+    """(string, encoding) of a block; lenient: base64 for non-UTF-8, as core.block."""
+    if encoding == "base64":
+        return base64.b64encode(data).decode(), "base64"
+    try:
+        return data.decode("utf-8"), "utf8"
+    except UnicodeDecodeError:
+        if lenient:
+            return base64.b64encode(data).decode(), "base64"
+        raise RpcError(-32602, '"block" is not valid UTF-8 text: ask for it with '
+                       '"encoding":"base64"', {"field": "block"})
+
+
+def check_base64(blocks):
+    for i, b in enumerate(blocks):
+        try:
+            base64.b64decode(b, validate=True)
+        except (binascii.Error, ValueError):
+            raise RpcError(-32602, f'"blocks[{i}]" is not valid base64 (standard alphabet, '
+                           'with padding)', {"field": f"blocks[{i}]"}) from None
+
+
+def block_notifications(name, start, encoding):
+    """The core.block notifications of a follow: another subscription's, then ours."""
+    yield {"jsonrpc": "2.0", "method": "core.block",
+           "params": {"subscription": 7, "index": 0, "block": "not ours", "encoding": "utf8"}}
+    for i in range(start, LENGTH):
+        text, enc = encode(block_bytes(name, i), encoding, lenient=True)
+        yield {"jsonrpc": "2.0", "method": "core.block",
+               "params": {"subscription": 1, "index": i, "block": text, "encoding": enc}}
 
 
 def answer(method, p):
@@ -64,13 +110,16 @@ def answer(method, p):
             raise RpcError(-32002, "core is not writable: readonly")
         if name == "flaky" and name in lengths:
             raise RpcError(-32007, "storage error: disk full")
+        if enc == "base64":
+            check_base64(p["blocks"])
         created = name not in lengths
         lengths[name] = lengths.get(name, 0) + len(p["blocks"])
         return {"key": z32(KEY), "length": lengths[name], "created": created}
     if method == "core.get":
-        return {"index": p["index"], "block": block(p["index"], enc), "encoding": enc}
+        text, enc = encode(block_bytes(name, p["index"]), enc)
+        return {"index": p["index"], "block": text, "encoding": enc}
     if method == "core.info":
-        return core_info(name, length=10)
+        return core_info(name, length=LENGTH)
     if method == "core.list":
         # The second core's key comes in hex: proto accepts either form.
         other = core_info(None, OTHER_KEY, 5)
@@ -78,9 +127,13 @@ def answer(method, p):
         return {"cores": [core_info("chat", length=3), other]}
     if method == "core.tail":
         n = p.get("n", 10)
-        start = max(0, 10 - n)
-        return {"start": start, "blocks": [block(i, enc) for i in range(start, 10)],
-                "encoding": enc}
+        if name == "paged":
+            n = min(n, 2)
+        start = max(0, LENGTH - n)
+        blocks = [encode(block_bytes(name, i), enc)[0] for i in range(start, LENGTH)]
+        return {"start": start, "blocks": blocks, "encoding": enc}
+    if method == "core.follow":
+        return {"subscription": 1}
     if method == "daemon.status":
         return {"version": "0.1.0", "cores": 2, "uptime_ms": 61500}
     raise RpcError(-32601, f"method not found: {method}")
@@ -108,7 +161,15 @@ def serve(conn, log):
         except RpcError as e:
             reply = {"jsonrpc": "2.0", "id": req["id"],
                      "error": {"code": e.code, "message": str(e)}}
+            if e.data is not None:
+                reply["error"]["data"] = e.data
         conn.sendall((json.dumps(reply) + "\n").encode())
+        if req.get("method") == "core.follow" and "result" in reply:
+            params = req.get("params", {})
+            for n in block_notifications(params.get("name"), params.get("start", 0),
+                                         params.get("encoding", "utf8")):
+                conn.sendall((json.dumps(n) + "\n").encode())
+            return
 
 
 def main():
