@@ -201,6 +201,13 @@ Result<std::uint64_t> Core::missing_nodes(std::uint64_t index) {
   return count;
 }
 
+bool Core::can_upgrade_from(std::uint64_t remote_length) {
+  if (remote_length == 0) return true;
+  if (remote_length >= length()) return false;
+  Nodes nodes(storage_, record_.id);
+  return roots_at(nodes, remote_length).ok();
+}
+
 Result<Proof> Core::proof(const ProofRequest& request) {
   Nodes nodes(storage_, record_.id);
   // Like the replicator's _handleRequest, nothing is answered for another

@@ -93,6 +93,12 @@ class Core {
   // carry for this core to verify it: the `nodes` of a request (missingNodes).
   Result<std::uint64_t> missing_nodes(std::uint64_t index);
 
+  // Whether this core can prove an upgrade from `remote_length` to its own
+  // length (the sync message's canUpgrade; MerkleTree.upgradeable): always
+  // from 0, never from its own length or beyond, else when it holds the roots
+  // of `remote_length`.
+  bool can_upgrade_from(std::uint64_t remote_length);
+
   // The answer to a peer's request, with the block value and, for non-compat
   // cores when asked, the manifest. block_not_available when the block is missing
   // or the request is for another fork.

@@ -1,0 +1,87 @@
+// One core on one replication connection: the hypercore/alpha channel's
+// state machine above the message codecs (hypercore@11.37.1 lib/replicator.js
+// Peer), without sockets or Protomux: messages in, messages out.
+//
+// This first slice is the uploader: it tells the remote what the core holds
+// (sync, range), answers requests with proofs from Core::proof, answers wants
+// with range or bitfield, and tracks what the remote says it has. Data and
+// noData from the remote are not requested yet, so they are ignored, as Node
+// ignores unsolicited data.
+//
+// Sync rules (docs/protocol/hypercore.md §7.7, §10.13): remoteLength echoes
+// the remote's length when the forks match; canUpgrade says whether we can
+// prove an upgrade from that length; hasManifest for non-compat cores with a
+// manifest; uploading always.
+//
+// Threads: one thread owns the channel, its Core and its Output. Lifetime:
+// the Core and the Output must outlive the channel.
+#pragma once
+
+#include <cstdint>
+
+#include "core/core.hpp"
+#include "encoding/result.hpp"
+#include "messages.hpp"
+
+namespace hc::wire {
+
+class CoreChannel {
+ public:
+  // Where the channel's messages go (a Protomux channel, or a test).
+  class Output {
+   public:
+    virtual ~Output() = default;
+    virtual void send(const Message& message) = 0;
+    // Messages between cork() and uncork() may go out as one batch.
+    virtual void cork() {}
+    virtual void uncork() {}
+  };
+
+  // After this many requests that cannot be answered because they are
+  // invalid, the remote is misbehaving: on_message fails (Node: 64).
+  static constexpr std::uint64_t kMaxInvalidRequests = 64;
+
+  CoreChannel(core::Core& core, Output& out) : core_(core), out_(out) {}
+  CoreChannel(const CoreChannel&) = delete;
+  CoreChannel& operator=(const CoreChannel&) = delete;
+
+  // The remote opened the channel (its capability already checked): send
+  // our sync, and range(0, contiguous) when we hold blocks.
+  void on_open();
+  // One message of this channel from the remote. An error means the remote
+  // broke the protocol; the connection should close.
+  Status on_message(const Message& message);
+  // The local core grew: tell the remote (sync, then range).
+  void on_local_append();
+
+  // What the remote told us.
+  bool remote_synced() const { return remote_synced_; }
+  std::uint64_t remote_length() const { return remote_length_; }
+  std::uint64_t remote_fork() const { return remote_fork_; }
+  bool remote_downloading() const { return remote_downloading_; }
+  // Blocks [0, n) the remote said it has (range from 0).
+  std::uint64_t remote_contiguous_length() const { return remote_contiguous_; }
+  std::uint64_t invalid_requests() const { return invalid_requests_; }
+
+ private:
+  void send_sync();
+  void send_contiguous_range();
+  void on_sync(const Sync& sync);
+  Status on_request(const Request& request);
+  void on_want(const Want& want);
+  void on_range(const Range& range);
+
+  core::Core& core_;
+  Output& out_;
+  bool opened_ = false;
+  bool remote_synced_ = false;
+  std::uint64_t remote_fork_ = 0;
+  std::uint64_t remote_length_ = 0;
+  bool remote_downloading_ = false;
+  std::uint64_t remote_contiguous_ = 0;
+  bool can_upgrade_ = false;
+  std::uint64_t invalid_requests_ = 0;
+  std::uint64_t range_signaled_ = 0;  // the contiguous length we last told
+};
+
+}  // namespace hc::wire

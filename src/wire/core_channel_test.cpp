@@ -1,0 +1,193 @@
+#include "wire/core_channel.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/memory_storage.hpp"
+#include "crypto/sign.hpp"
+
+using namespace hc;
+using namespace hc::wire;
+
+namespace {
+
+struct Recorder : CoreChannel::Output {
+  std::vector<Message> sent;
+  int corks = 0;
+  void send(const Message& m) override {
+    // Every message must survive its wire encoding.
+    auto back = decode_message(type_of(m), encode(m));
+    REQUIRE(back);
+    sent.push_back(*back);
+  }
+  void cork() override { corks++; }
+  void uncork() override { corks--; }
+  std::vector<Message> take() { return std::exchange(sent, {}); }
+};
+
+// The one message sent, of type T (a copy: callers pass out.take()).
+template <class T>
+T only(std::vector<Message> sent) {
+  REQUIRE(sent.size() == 1);
+  REQUIRE(std::holds_alternative<T>(sent[0]));
+  return std::get<T>(std::move(sent[0]));
+}
+
+struct Writer {
+  core::MemoryStorage storage;
+  std::unique_ptr<core::Core> core;
+  explicit Writer(int blocks) {
+    core::Core::CreateOptions options;
+    options.key_pair = crypto::key_pair_from_seed(Hash32{1});
+    core = std::move(core::Core::create(storage, options).value());
+    for (int i = 0; i < blocks; i++) append("block " + std::to_string(i));
+  }
+  void append(const std::string& s) {
+    const Bytes b(s.begin(), s.end());
+    REQUIRE(core->append(ByteView(b)));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("core channel: a reader learns the tree and every block through sync, request and data") {
+  Writer w(5);
+  Recorder out;
+  CoreChannel channel(*w.core, out);
+
+  channel.on_open();
+  CHECK(out.corks == 0);
+  auto opened = out.take();
+  REQUIRE(opened.size() == 2);
+  const auto first = std::get<Sync>(opened[0]);
+  CHECK(first.length == 5);
+  CHECK(first.can_upgrade);
+  CHECK(first.uploading);
+  CHECK(first.has_manifest);
+  CHECK(std::get<Range>(opened[1]).start == 0);
+  CHECK(std::get<Range>(opened[1]).length == 5);
+
+  // The reader's sync (length 0): the writer answers with canUpgrade and
+  // echoes the reader's length.
+  REQUIRE(channel.on_message(Sync{0, 0, 0, true, true, true, false, false}));
+  const auto sync = only<Sync>(out.take());
+  CHECK(sync.remote_length == 0);
+  CHECK(sync.can_upgrade);
+
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  Request upgrade;
+  upgrade.id = 1;
+  upgrade.upgrade = core::ProofRequest::Upgrade{0, 5};
+  upgrade.manifest = true;
+  REQUIRE(channel.on_message(upgrade));
+  const auto data = only<Data>(out.take());
+  CHECK(data.request == 1);
+  REQUIRE(data.manifest);
+  auto verified = reader->verify(data);
+  REQUIRE(verified);
+  CHECK(verified->upgraded);
+  CHECK(reader->length() == 5);
+
+  for (std::uint64_t i = 0; i < 5; i++) {
+    Request r;
+    r.id = 2 + i;
+    r.block = core::ProofRequest::Indexed{i, reader->missing_nodes(2 * i).value()};
+    REQUIRE(channel.on_message(r));
+    const auto d = only<Data>(out.take());
+    CHECK(d.request == r.id);
+    REQUIRE(reader->verify(d));
+  }
+  CHECK(reader->contiguous_length() == 5);
+  const std::string want = "block 3";
+  CHECK(reader->get(3).value() == Bytes(want.begin(), want.end()));
+
+  // The reader's new sync says it caught up: lengths equal, no upgrade to offer.
+  REQUIRE(channel.on_message(Sync{0, 5, 5, false, true, true, false, false}));
+  CHECK(out.take().empty());
+
+  // A live append: sync (with canUpgrade from 5) and range, and the reader
+  // can verify block 5 with an upgrade from 5.
+  w.append("live");
+  channel.on_local_append();
+  auto live = out.take();
+  REQUIRE(live.size() == 2);
+  CHECK(std::get<Sync>(live[0]).length == 6);
+  CHECK(std::get<Sync>(live[0]).remote_length == 5);
+  CHECK(std::get<Sync>(live[0]).can_upgrade);
+  CHECK(std::get<Range>(live[1]).length == 6);
+  Request next;
+  next.id = 9;
+  next.block = core::ProofRequest::Indexed{5, 0};
+  next.upgrade = core::ProofRequest::Upgrade{5, 1};
+  REQUIRE(channel.on_message(next));
+  REQUIRE(reader->verify(only<Data>(out.take())));
+  CHECK(reader->length() == 6);
+  CHECK(reader->has(5));
+}
+
+TEST_CASE("core channel: what cannot be answered gets noData, a manifest request still gets the manifest") {
+  Writer w(3);
+  Recorder out;
+  CoreChannel channel(*w.core, out);
+  channel.on_open();
+  out.take();
+
+  Request missing;
+  missing.id = 4;
+  missing.block = core::ProofRequest::Indexed{7, 0};
+  REQUIRE(channel.on_message(missing));
+  CHECK(only<NoData>(out.take()).request == 4);
+
+  Request other_fork;
+  other_fork.id = 5;
+  other_fork.fork = 3;
+  other_fork.block = core::ProofRequest::Indexed{0, 0};
+  other_fork.manifest = true;
+  REQUIRE(channel.on_message(other_fork));
+  const auto d = only<Data>(out.take());
+  CHECK(d.request == 5);
+  CHECK(d.manifest == w.core->manifest());
+  CHECK_FALSE(d.block);
+
+  // Requests that do not fit the tree are invalid; too many end the channel.
+  Status last;
+  for (std::uint64_t i = 0; i < CoreChannel::kMaxInvalidRequests && last.ok(); i++) {
+    Request bad;
+    bad.id = 100 + i;
+    bad.upgrade = core::ProofRequest::Upgrade{2, 5};  // past the end
+    last = channel.on_message(bad);
+    const auto nd = only<NoData>(out.take());
+    CHECK(nd.request == bad.id);
+  }
+  CHECK_FALSE(last.ok());
+  CHECK(channel.invalid_requests() == CoreChannel::kMaxInvalidRequests);
+}
+
+TEST_CASE("core channel: wants get range when contiguous, remote ranges are tracked") {
+  Writer w(40);
+  Recorder out;
+  CoreChannel channel(*w.core, out);
+  channel.on_open();
+  out.take();
+
+  REQUIRE(channel.on_message(Want{0, 1 << 21, false}));
+  const auto r = only<Range>(out.take());
+  CHECK(r.start == 0);
+  CHECK(r.length == 40);
+
+  // Wants longer than Node's batch are ignored.
+  REQUIRE(channel.on_message(Want{0, (1 << 21) + 1, false}));
+  CHECK(out.take().empty());
+
+  REQUIRE(channel.on_message(Range{false, 0, 10}));
+  CHECK(channel.remote_contiguous_length() == 10);
+  REQUIRE(channel.on_message(Range{false, 10, 5}));
+  CHECK(channel.remote_contiguous_length() == 15);
+  REQUIRE(channel.on_message(Range{false, 30, 5}));
+  CHECK(channel.remote_contiguous_length() == 15);
+  REQUIRE(channel.on_message(Range{true, 3, 1}));
+  CHECK(channel.remote_contiguous_length() == 3);
+}
