@@ -14,8 +14,11 @@ namespace {
 // answer for a big range goes in pieces.
 constexpr std::uint64_t kBitfieldChunkBits = 32 * 1024;
 // Node ignores wants longer than its want batch (lib/wants.js, 2^21 blocks),
-// which also bounds the work one want can cost us.
+// which also bounds the work one want can cost us. We ask in such batches too.
 constexpr std::uint64_t kMaxWantLength = std::uint64_t{1} << 21;
+// How far past the first missing block one update() looks for blocks to ask
+// for, per request it may still send: bounds the work of each update.
+constexpr std::uint64_t kScanPerSlot = 64;
 
 }  // namespace
 
@@ -27,16 +30,21 @@ void CoreChannel::on_open() {
   can_upgrade_ = core_.can_upgrade_from(remote_length_);
   send_sync();
   send_contiguous_range();
+  update();
   out_.uncork();
 }
 
 void CoreChannel::on_local_append() {
   if (!opened_) return;
   out_.cork();
+  announce();
+  out_.uncork();
+}
+
+void CoreChannel::announce() {
   can_upgrade_ = core_.can_upgrade_from(remote_length_);
   send_sync();
   send_contiguous_range();
-  out_.uncork();
 }
 
 Status CoreChannel::on_message(const Message& message) {
@@ -52,13 +60,14 @@ Status CoreChannel::on_message(const Message& message) {
         } else if constexpr (std::is_same_v<T, Range>) {
           on_range(m);
         } else if constexpr (std::is_same_v<T, Bitfield>) {
-          // A bitfield is the truth for its range: what we believed
-          // contiguous may have a hole there.
-          if (m.start < remote_contiguous_) remote_contiguous_ = m.start;
+          on_bitfield(m);
+        } else if constexpr (std::is_same_v<T, Data>) {
+          return on_data(m);
+        } else if constexpr (std::is_same_v<T, NoData>) {
+          on_no_data(m);
         }
         // cancel: requests are answered as they arrive, so none is pending.
-        // data, noData: nothing was requested (uploader only); Node ignores
-        // unsolicited data too. unwant, extension: nothing to do.
+        // unwant, extension: nothing to do.
         return {};
       },
       message);
@@ -72,7 +81,8 @@ void CoreChannel::send_sync() {
   s.remote_length = same_fork ? remote_length_ : 0;
   s.can_upgrade = same_fork && can_upgrade_;
   s.uploading = true;
-  s.downloading = false;
+  // A Node peer closes the channel when neither side is downloading.
+  s.downloading = options_.download;
   // Without it a Node reader never asks for the manifest and cannot verify.
   s.has_manifest = core_.manifest().has_value() && !core_.compat();
   out_.send(s);
@@ -82,8 +92,9 @@ void CoreChannel::send_contiguous_range() {
   const std::uint64_t contig = std::min(core_.contiguous_length(), core_.length());
   if (contig == 0 || contig <= range_signaled_) return;
   range_signaled_ = contig;
-  // The remote has them already: nothing to tell.
-  if (remote_contiguous_ >= contig) return;
+  // The remote has them already: nothing to tell, unless we just became
+  // fully contiguous, which Node always tells (broadcastRange's force).
+  if (remote_contiguous_ >= contig && contig < core_.length()) return;
   Range r;
   r.start = 0;
   r.length = contig;
@@ -96,10 +107,16 @@ void CoreChannel::on_sync(const Sync& sync) {
   remote_fork_ = sync.fork;
   remote_length_ = sync.length;
   remote_downloading_ = sync.downloading;
+  remote_can_upgrade_ = sync.can_upgrade;
+  remote_has_manifest_ = sync.has_manifest;
+  length_acked_ = sync.fork == core_.fork() ? sync.remote_length : 0;
   if (length_changed) can_upgrade_ = core_.can_upgrade_from(remote_length_);
+  out_.cork();
   // The remote is behind: tell it (again) what we have, with canUpgrade for
   // its length, so that a Node reader asks for the upgrade.
   if (core_.fork() == remote_fork_ && core_.length() > remote_length_) send_sync();
+  update();
+  out_.uncork();
 }
 
 Status CoreChannel::on_request(const Request& request) {
@@ -171,14 +188,124 @@ void CoreChannel::on_want(const Want& want) {
 }
 
 void CoreChannel::on_range(const Range& range) {
+  const std::uint64_t end = range.start + range.length;
   if (range.drop) {
     if (range.start < remote_contiguous_) remote_contiguous_ = range.start;
-    return;
+  } else if (range.start <= remote_contiguous_ && end > remote_contiguous_) {
+    // Contiguous from 0, or extending what was contiguous.
+    remote_contiguous_ = end;
   }
-  // Contiguous from 0, or extending what was contiguous.
-  if (range.start <= remote_contiguous_ && range.start + range.length > remote_contiguous_) {
-    remote_contiguous_ = range.start + range.length;
+  // Sparse ranges are kept only within our length: beyond it nothing can be
+  // requested yet, and a claim of 2^53 blocks must not cost 2^53 bits.
+  const std::uint64_t clamp = std::min(end, core_.length());
+  if (range.start < clamp) remote_bits_.set_range(range.start, clamp - range.start, !range.drop);
+  update();
+}
+
+void CoreChannel::on_bitfield(const Bitfield& bitfield) {
+  // A bitfield is the truth for its range: what we believed contiguous may
+  // have a hole there.
+  if (bitfield.start < remote_contiguous_) remote_contiguous_ = bitfield.start;
+  const std::uint64_t limit = core_.length();
+  for (std::size_t w = 0; w < bitfield.bitfield.size(); w++) {
+    const std::uint64_t base = bitfield.start + 32 * w;
+    if (base >= limit) break;
+    for (std::uint64_t b = 0; b < 32 && base + b < limit; b++) {
+      remote_bits_.set(base + b, (bitfield.bitfield[w] >> b) & 1);
+    }
   }
+  update();
+}
+
+bool CoreChannel::remote_has(std::uint64_t index) const {
+  return index < remote_contiguous_ || remote_bits_.get(index);
+}
+
+void CoreChannel::update() {
+  if (!options_.download || !opened_ || !remote_synced_) return;
+  if (core_.fork() != remote_fork_) return;  // forks: a later slice
+  out_.cork();
+  // An upgrade as soon as the remote can prove one from our length (Node is
+  // as eager: _shouldUpgrade, eagerUpgrade).
+  if (!upgrade_inflight_ && remote_can_upgrade_ && remote_length_ > core_.length() &&
+      length_acked_ == core_.length()) {
+    Request r;
+    r.id = next_request_id_++;
+    r.fork = core_.fork();
+    r.upgrade = core::ProofRequest::Upgrade{core_.length(), remote_length_ - core_.length()};
+    r.manifest = !core_.manifest() && remote_has_manifest_;
+    inflight_[r.id] = Inflight{true, 0};
+    upgrade_inflight_ = true;
+    out_.send(r);
+  }
+  // Blocks we lack that the remote has, lowest first.
+  const std::uint64_t length = core_.length();
+  std::uint64_t budget = kScanPerSlot * options_.max_inflight;
+  for (std::uint64_t i = core_.contiguous_length(); i < length && budget > 0; i++, budget--) {
+    if (inflight_.size() >= options_.max_inflight) break;
+    if (core_.has(i) || requested_.contains(i)) continue;
+    if (!remote_has(i)) {
+      // Ask once per batch which of them the remote has (range or bitfield).
+      const std::uint64_t batch = i / kMaxWantLength;
+      if (i >= remote_contiguous_ && wants_sent_.insert(batch).second) {
+        out_.send(Want{batch * kMaxWantLength, kMaxWantLength, false});
+      }
+      continue;
+    }
+    Request r;
+    r.id = next_request_id_++;
+    r.fork = core_.fork();
+    auto nodes = core_.missing_nodes(2 * i);
+    r.block = core::ProofRequest::Indexed{i, nodes ? *nodes : 0};
+    inflight_[r.id] = Inflight{false, i};
+    requested_.insert(i);
+    out_.send(r);
+  }
+  out_.uncork();
+}
+
+Status CoreChannel::on_data(const Data& data) {
+  auto it = inflight_.find(data.request);
+  // Data nobody asked for (a push, or a request already answered): Node
+  // ignores it unless it allows pushes; so do we.
+  if (data.request == 0 || it == inflight_.end()) return {};
+  const Inflight asked = it->second;
+  inflight_.erase(it);
+  if (asked.upgrade) upgrade_inflight_ = false;
+  else requested_.erase(asked.block);
+
+  const std::uint64_t old_length = core_.length();
+  const std::uint64_t old_contiguous = core_.contiguous_length();
+  auto verified = core_.verify(data);
+  if (!verified) {
+    // Another fork: not followed yet (a later slice); anything else is data
+    // that does not verify, and nothing of it was stored.
+    if (verified.error() == core::Errc::fork_mismatch) return {};
+    return verified.error();
+  }
+  out_.cork();
+  if (core_.length() != old_length || core_.contiguous_length() != old_contiguous) announce();
+  update();
+  out_.uncork();
+  return {};
+}
+
+void CoreChannel::on_no_data(const NoData& no_data) {
+  auto it = inflight_.find(no_data.request);
+  if (it == inflight_.end()) return;
+  const Inflight asked = it->second;
+  inflight_.erase(it);
+  if (asked.upgrade) {
+    upgrade_inflight_ = false;
+    // Not again until the remote syncs again.
+    remote_can_upgrade_ = false;
+  } else {
+    requested_.erase(asked.block);
+    // The remote does not have it after all: not from this peer again.
+    remote_bits_.set(asked.block, false);
+    if (asked.block < remote_contiguous_) remote_contiguous_ = asked.block;
+  }
+  update();
 }
 
 }  // namespace hc::wire

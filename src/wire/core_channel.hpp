@@ -2,11 +2,15 @@
 // state machine above the message codecs (hypercore@11.37.1 lib/replicator.js
 // Peer), without sockets or Protomux: messages in, messages out.
 //
-// This first slice is the uploader: it tells the remote what the core holds
-// (sync, range), answers requests with proofs from Core::proof, answers wants
-// with range or bitfield, and tracks what the remote says it has. Data and
-// noData from the remote are not requested yet, so they are ignored, as Node
-// ignores unsolicited data.
+// As uploader it tells the remote what the core holds (sync, range), answers
+// requests with proofs from Core::proof, answers wants with range or
+// bitfield, and tracks what the remote says it has. As downloader (when
+// Options::download is set) it asks for upgrades as soon as the remote can
+// prove one, and for every block it lacks that the remote has, with up to
+// Options::max_inflight requests in flight; every data message is verified by
+// Core::verify before anything is stored, and data that does not verify is
+// an error (the connection should close). Data nobody asked for is ignored,
+// as Node does.
 //
 // Sync rules (docs/protocol/hypercore.md §7.7, §10.13): remoteLength echoes
 // the remote's length when the forks match; canUpgrade says whether we can
@@ -18,7 +22,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <set>
 
+#include "core/bitfield.hpp"
 #include "core/core.hpp"
 #include "encoding/result.hpp"
 #include "messages.hpp"
@@ -41,7 +48,14 @@ class CoreChannel {
   // invalid, the remote is misbehaving: on_message fails (Node: 64).
   static constexpr std::uint64_t kMaxInvalidRequests = 64;
 
-  CoreChannel(core::Core& core, Output& out) : core_(core), out_(out) {}
+  struct Options {
+    bool download = false;            // fetch everything the remote has, and stay live
+    std::uint64_t max_inflight = 64;  // block requests in flight (Node: 16-512)
+  };
+
+  CoreChannel(core::Core& core, Output& out, Options options)
+      : core_(core), out_(out), options_(options) {}
+  CoreChannel(core::Core& core, Output& out) : CoreChannel(core, out, Options{}) {}
   CoreChannel(const CoreChannel&) = delete;
   CoreChannel& operator=(const CoreChannel&) = delete;
 
@@ -62,6 +76,8 @@ class CoreChannel {
   // Blocks [0, n) the remote said it has (range from 0).
   std::uint64_t remote_contiguous_length() const { return remote_contiguous_; }
   std::uint64_t invalid_requests() const { return invalid_requests_; }
+  // Requests of ours the remote has not answered yet.
+  std::size_t inflight() const { return inflight_.size(); }
 
  private:
   void send_sync();
@@ -70,9 +86,24 @@ class CoreChannel {
   Status on_request(const Request& request);
   void on_want(const Want& want);
   void on_range(const Range& range);
+  void on_bitfield(const Bitfield& bitfield);
+  Status on_data(const Data& data);
+  void on_no_data(const NoData& no_data);
+  // The local core changed (downloaded or appended): tell the remote.
+  void announce();
+  // Sends the requests that can go now (downloader).
+  void update();
+  bool remote_has(std::uint64_t index) const;
+
+  // One request of ours: an upgrade, or a block.
+  struct Inflight {
+    bool upgrade = false;
+    std::uint64_t block = 0;
+  };
 
   core::Core& core_;
   Output& out_;
+  Options options_;
   bool opened_ = false;
   bool remote_synced_ = false;
   std::uint64_t remote_fork_ = 0;
@@ -82,6 +113,15 @@ class CoreChannel {
   bool can_upgrade_ = false;
   std::uint64_t invalid_requests_ = 0;
   std::uint64_t range_signaled_ = 0;  // the contiguous length we last told
+  bool remote_can_upgrade_ = false;
+  bool remote_has_manifest_ = false;
+  std::uint64_t length_acked_ = 0;     // our length as the remote last echoed it
+  core::Bitfield remote_bits_;         // blocks the remote has beyond remote_contiguous_
+  std::map<std::uint64_t, Inflight> inflight_;  // by request id
+  std::set<std::uint64_t> requested_;           // blocks in inflight_
+  bool upgrade_inflight_ = false;
+  std::uint64_t next_request_id_ = 1;
+  std::set<std::uint64_t> wants_sent_;          // want batches asked for
 };
 
 }  // namespace hc::wire

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -190,4 +191,92 @@ TEST_CASE("core channel: wants get range when contiguous, remote ranges are trac
   CHECK(channel.remote_contiguous_length() == 15);
   REQUIRE(channel.on_message(Range{true, 3, 1}));
   CHECK(channel.remote_contiguous_length() == 3);
+}
+
+namespace {
+
+// Two channels wired back to back: what one sends, the other receives.
+struct Link {
+  Recorder a_out, b_out;
+  CoreChannel a, b;
+  Link(core::Core& a_core, core::Core& b_core, CoreChannel::Options a_opts,
+       CoreChannel::Options b_opts)
+      : a(a_core, a_out, a_opts), b(b_core, b_out, b_opts) {}
+  // Delivers until nothing is left in flight; returns the messages moved.
+  std::size_t pump(std::function<void(Message&)> tamper_to_b = nullptr) {
+    std::size_t moved = 0;
+    for (int rounds = 0; rounds < 100000; rounds++) {
+      auto to_b = a_out.take();
+      auto to_a = b_out.take();
+      if (to_b.empty() && to_a.empty()) return moved;
+      for (auto& m : to_b) {
+        if (tamper_to_b) tamper_to_b(m);
+        REQUIRE(b.on_message(m));
+      }
+      for (auto& m : to_a) REQUIRE(a.on_message(m));
+      moved += to_b.size() + to_a.size();
+    }
+    FAIL("the channels never went quiet");
+    return moved;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("core channel: a downloading reader gets every block from a writer, then live appends") {
+  Writer w(1000);
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  Link link(*w.core, *reader, {}, {true, 32});
+  link.a.on_open();
+  link.b.on_open();
+  link.pump();
+  CHECK(reader->length() == 1000);
+  CHECK(reader->contiguous_length() == 1000);
+  CHECK(link.b.inflight() == 0);
+  CHECK(reader->manifest() == w.core->manifest());
+  for (std::uint64_t i : {0u, 499u, 999u}) CHECK(reader->get(i).value() == w.core->get(i).value());
+  // The writer learned that the reader holds everything.
+  CHECK(link.a.remote_length() == 1000);
+  CHECK(link.a.remote_contiguous_length() == 1000);
+
+  for (int k = 0; k < 3; k++) {
+    w.append("live " + std::to_string(k));
+    link.a.on_local_append();
+    link.pump();
+    CHECK(reader->length() == 1001 + k);
+    CHECK(reader->contiguous_length() == 1001 + k);
+  }
+  const std::string last = "live 2";
+  CHECK(reader->get(1002).value() == Bytes(last.begin(), last.end()));
+}
+
+TEST_CASE("core channel: data that does not verify is an error and stores nothing") {
+  Writer w(10);
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  Link link(*w.core, *reader, {}, {true, 4});
+  link.a.on_open();
+  link.b.on_open();
+  // Deliver until the upgrade is in, then flip a byte of the first block.
+  for (int rounds = 0; rounds < 20 && reader->length() == 0; rounds++) {
+    for (auto& m : link.a_out.take()) REQUIRE(link.b.on_message(m));
+    for (auto& m : link.b_out.take()) REQUIRE(link.a.on_message(m));
+  }
+  REQUIRE(reader->length() == 10);
+  bool tampered = false;
+  for (int rounds = 0; rounds < 20 && !tampered; rounds++) {
+    for (auto& m : link.a_out.take()) {
+      if (auto* d = std::get_if<Data>(&m); d && d->block && !tampered) {
+        d->block->value.push_back('!');
+        CHECK_FALSE(link.b.on_message(m).ok());
+        CHECK_FALSE(reader->has(d->block->index));
+        tampered = true;
+        continue;
+      }
+      REQUIRE(link.b.on_message(m));
+    }
+    for (auto& m : link.b_out.take()) REQUIRE(link.a.on_message(m));
+  }
+  CHECK(tampered);
 }
