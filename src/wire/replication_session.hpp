@@ -1,0 +1,103 @@
+// One replication connection, sans-IO: the secret stream, Protomux over it,
+// and one hypercore/alpha channel (CoreChannel) per core the two peers share
+// (hypercore@11.37.1 index.js replicate, lib/replicator.js; corestore's
+// replicate for many cores on one stream). The transport feeds it received
+// bytes and sends what take_output() returns; it knows nothing of TCP, so
+// UDX can carry it later.
+//
+// Channels: add_core() opens a channel for a core (once the handshake is
+// done); a channel the remote opens for a discovery key we hold is answered
+// through Cores (passive, as Corestore does), else rejected. The remote's
+// capability is checked on open; a wrong one is fatal for the connection, as
+// in Node. Any protocol error is fatal: feed() returns it, with a reason in
+// error_reason(), and the transport closes the connection.
+//
+// Threads: one thread owns the session, the Cores and the cores. Lifetime: a
+// Core given to the session must stay valid while its channel is open (the
+// owner pins it); Cores must outlive the session.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/core.hpp"
+#include "core_channel.hpp"
+#include "crypto/sign.hpp"
+#include "encoding/bytes.hpp"
+#include "encoding/result.hpp"
+#include "protomux.hpp"
+#include "secret_stream.hpp"
+
+namespace hc::wire {
+
+inline constexpr std::string_view kHypercoreProtocol = "hypercore/alpha";
+
+class ReplicationSession {
+ public:
+  // What the session needs from its owner (the daemon's core registry).
+  class Cores {
+   public:
+    virtual ~Cores() = default;
+    // The core with this discovery key if it is held (opened on demand), or
+    // null: the remote's channel is then rejected.
+    virtual core::Core* find_by_discovery_key(const Hash32& discovery_key) = 0;
+    // How to replicate it: download (follow, seed) or only upload.
+    virtual CoreChannel::Options options_for(const core::Core& core) = 0;
+    // A channel for `core` opened / closed on this session (pin and unpin it).
+    virtual void channel_opened(core::Core&) {}
+    virtual void channel_closed(core::Core&) {}
+  };
+
+  ReplicationSession(bool initiator, const crypto::KeyPair& static_key, Cores& cores);
+  ReplicationSession(const ReplicationSession&) = delete;
+  ReplicationSession& operator=(const ReplicationSession&) = delete;
+  ~ReplicationSession();
+
+  // Bytes from the transport, in order. An error is fatal: close.
+  Status feed(ByteView bytes);
+  // Bytes for the transport.
+  Bytes take_output();
+  bool has_output() const;
+  // The transport sent nothing for a while (Node: 5 s): an empty message.
+  void keep_alive();
+
+  // Replicates `core` on this connection: its channel opens now, or once the
+  // handshake is done. Nothing happens if it already has one.
+  void add_core(core::Core& core);
+  // `core` grew locally (an append, or data from another peer).
+  void on_local_append(const core::Core& core);
+
+  bool established() const { return stream_.handshake_complete(); }
+  bool failed() const { return !error_reason_.empty(); }
+  const std::string& error_reason() const { return error_reason_; }
+  // The remote's static public key, once established().
+  const Hash32& remote_public_key() const { return stream_.handshake().remote_public_key; }
+  // Cores with an open channel (both sides opened).
+  std::vector<const core::Core*> shared_cores() const;
+
+ private:
+  struct Channel;
+  class MuxOutput;
+
+  Status fail(std::error_code ec, std::string reason);
+  Status on_stream_events(std::vector<SecretStreamEvent> events);
+  Status on_mux_events();
+  Status on_mux_event(MuxEvent& event);
+  void open_channel(core::Core& core);
+  void flush();
+  Channel* channel_for(ChannelHandle handle);
+  void drop_channel(ChannelHandle handle);
+
+  Cores& cores_;
+  SecretStream stream_;
+  Protomux mux_;
+  std::map<ChannelHandle, std::unique_ptr<Channel>> channels_;
+  std::map<Hash32, ChannelHandle> by_discovery_key_;
+  std::vector<core::Core*> pending_;  // add_core before the handshake
+  std::string error_reason_;
+};
+
+}  // namespace hc::wire
