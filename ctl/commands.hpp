@@ -39,6 +39,11 @@ int run_list(const GlobalOptions& opts);
 // The last `n` blocks, however big: tail.cpp.
 int run_tail(const GlobalOptions& opts, const std::string& core, std::uint64_t n, bool base64);
 int run_status(const GlobalOptions& opts);
+// Replication (peer_commands.cpp): download and keep a core; dial a peer and
+// keep the connection; list the connected peers.
+int run_seed(const GlobalOptions& opts, const std::string& key);
+int run_connect(const GlobalOptions& opts, const std::string& address);
+int run_peers(const GlobalOptions& opts);
 // Prints blocks from `start`, then live ones as they are appended, until the
 // daemon goes or SIGINT (exit 0). follow.cpp.
 int run_follow(const GlobalOptions& opts, const std::string& core, std::uint64_t start,

@@ -94,6 +94,15 @@ int main(int argc, char** argv) {
 
   auto* status = app.add_subcommand("status", "print the daemon's version and state");
 
+  std::string key, address;
+  auto* seed = app.add_subcommand(
+      "seed", "download every block of a core from the daemon's peers and keep serving it");
+  seed->add_option("key", key, "key of the core (hex or z-base32)")->required();
+  auto* connect = app.add_subcommand(
+      "connect", "make the daemon dial a peer (hypercored --listen) and keep the connection");
+  connect->add_option("address", address, "host:port of the peer")->required();
+  auto* peers = app.add_subcommand("peers", "list the daemon's connected peers");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -112,6 +121,9 @@ int main(int argc, char** argv) {
     rc = tail_follow ? run_tail_follow(opts, core, n, base64) : run_tail(opts, core, n, base64);
   else if (follow->parsed()) rc = run_follow(opts, core, start, base64);
   else if (status->parsed()) rc = run_status(opts);
+  else if (seed->parsed()) rc = run_seed(opts, key);
+  else if (connect->parsed()) rc = run_connect(opts, address);
+  else if (peers->parsed()) rc = run_peers(opts);
 
   std::cout.flush();
   if (!std::cout) {

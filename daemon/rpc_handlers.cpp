@@ -9,6 +9,7 @@
 #include "core/errors.hpp"
 #include "encoding/key_id.hpp"
 #include "proto/methods.hpp"
+#include "proto/peer_methods.hpp"
 #include "rpc_log.hpp"
 
 namespace hc::daemon {
@@ -96,6 +97,10 @@ Outcome<json> RpcHandlers::dispatch(const proto::Request& request) {
   if (m == proto::kCoreList) return list(p);
   if (m == proto::kCoreTail) return tail(p);
   if (m == proto::kDaemonStatus) return status(p);
+  if (proto::is_peer_method(m)) {
+    if (peer_methods_) return peer_methods_(request);
+    return proto::Error(Errc::internal_error, "replication is not running in this daemon");
+  }
   if (proto::is_known_method(m)) {
     // core.follow / core.unfollow belong to a connection (RpcConnection).
     return proto::Error(Errc::internal_error, std::string(m) + " needs a connection");

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,11 @@ class RpcHandlers {
   // exception from below becomes internal_error.
   nlohmann::json handle(const proto::Request& request);
 
+  // The replication methods (proto/peer_methods.hpp) go to `handler` once
+  // replication runs; until then they are answered "not available".
+  using PeerMethods = std::function<proto::Outcome<nlohmann::json>(const proto::Request&)>;
+  void set_peer_methods(PeerMethods handler) { peer_methods_ = std::move(handler); }
+
   // For the per-connection methods (core.follow, core.unfollow), which
   // RpcConnection serves itself as they need its write queue.
   proto::Outcome<core::Core*> resolve(const proto::CoreRef& ref);
@@ -48,6 +54,7 @@ class RpcHandlers {
 
   CoreRegistry& cores_;
   std::chrono::steady_clock::time_point started_;
+  PeerMethods peer_methods_;
 };
 
 }  // namespace hc::daemon

@@ -28,8 +28,10 @@ class Subscription {
   core::Core& core() const { return *core_; }
   std::uint64_t listener() const { return listener_; }
   std::uint64_t next_index() const { return next_index_; }
-  // A block at next_index() is stored and not yet sent.
-  bool has_more() const { return next_index_ < core_->length(); }
+  // A block at next_index() is stored and not yet sent. A core being
+  // downloaded may know a block (its length) before it holds it: the follow
+  // waits for it, as blocks go out in order.
+  bool has_more() const { return next_index_ < core_->length() && core_->has(next_index_); }
 
   // REQUIRES: has_more(). The core.block notification line (with '\n') for
   // next_index(), which then advances. Under the utf8 encoding a block that

@@ -237,6 +237,27 @@ run status; ok status
 expect "status request" "$log" <<<'{"id":1,"jsonrpc":"2.0","method":"daemon.status","params":{}}'
 printf 'version: 0.1.0\ncores: 2\nuptime: 61 s\n' | expect "status text" "$dir/out"
 
+# seed, connect, peers
+other_hex=$(cd "$here" && python3 -c "import fake_daemon as f; print(f.OTHER_KEY.hex())")
+run seed "$other_hex"; ok seed
+expect "seed request" "$log" <<<"{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"core.seed\",\"params\":{\"key\":\"$other_z32\"}}"
+grep -qx "key: $other_z32" "$dir/out" || fail "seed prints the core's info"
+run seed chat; [ "$rc" = 3 ] || fail "seed of a name: exit $rc"
+grep -qF "not a key: chat" "$dir/err" || fail "seed of a name: reason"
+[ ! -s "$log" ] || fail "seed of a name sent a request"
+run connect 127.0.0.1:4000; ok connect
+expect "connect request" "$log" <<<'{"id":1,"jsonrpc":"2.0","method":"peer.connect","params":{"address":"127.0.0.1:4000"}}'
+grep -qF "connecting to 127.0.0.1:4000" "$dir/out" || fail "connect output"
+for bad in 4000 host: host:70000 ""; do
+  run connect "$bad"; [ "$rc" = 3 ] || fail "connect $bad: exit $rc"
+  [ ! -s "$log" ] || fail "connect $bad sent a request"
+done
+run peers; ok peers
+expect "peers request" "$log" <<<'{"id":1,"jsonrpc":"2.0","method":"peer.list","params":{}}'
+expect "peers text" "$dir/out" <<<"$other_hex  127.0.0.1:4000  out  cores 2  in 2048 B  out 512 B  up 3 s"
+run peers --json; ok "peers --json"
+python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).read()); assert o["address"]=="127.0.0.1:4000" and len(o["cores"])==2 and o["initiator"], o' "$dir/out" || fail "peers --json"
+
 # JSON-RPC errors: one stderr line, exit 1, nothing on stdout
 run get missing 0
 [ "$rc" = 1 ] || fail "error exit $rc"
@@ -266,7 +287,7 @@ run get chat -1
 run list --base64
 [ "$rc" = 3 ] || fail "list --base64 exit $rc"
 run --help; ok "--help"
-for c in create append get info list tail follow status; do
+for c in create append get info list tail follow status seed connect peers; do
   run "$c" --help; ok "$c --help"; grep -q "Usage:" "$dir/out" || fail "$c --help"
 done
 for c in append get tail follow; do

@@ -136,6 +136,14 @@ def answer(method, p):
         return {"subscription": 1}
     if method == "daemon.status":
         return {"version": "0.1.0", "cores": 2, "uptime_ms": 61500}
+    if method == "core.seed":
+        return core_info(None, OTHER_KEY, 0)
+    if method == "peer.connect":
+        return {}
+    if method == "peer.list":
+        return {"peers": [{"remote_public_key": OTHER_KEY.hex(), "address": "127.0.0.1:4000",
+                           "initiator": True, "cores": [z32(KEY), z32(OTHER_KEY)],
+                           "bytes_in": 2048, "bytes_out": 512, "uptime_ms": 3500}]}
     raise RpcError(-32601, f"method not found: {method}")
 
 
