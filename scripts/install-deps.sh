@@ -3,7 +3,8 @@
 # what is missing: re-running it is fast. Run as root (or it uses sudo).
 #   scripts/install-deps.sh          build dependencies
 #   scripts/install-deps.sh --node   also what the tests use: Node.js, tests/interop/node_modules,
-#                                    python3, systemd (systemd-analyze checks the unit)
+#                                    python3, systemd (systemd-analyze checks the unit),
+#                                    clang + libclang-rt-14-dev (tests/fuzz, libFuzzer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,11 @@ if [ "$with_node" = 1 ] && ! command -v node >/dev/null; then missing+=(nodejs);
 if [ "$with_node" = 1 ] && ! command -v npm >/dev/null; then missing+=(npm); fi
 if [ "$with_node" = 1 ] && ! command -v python3 >/dev/null; then missing+=(python3); fi
 if [ "$with_node" = 1 ] && ! command -v systemd-analyze >/dev/null; then missing+=(systemd); fi
+# tests/fuzz: clang and libFuzzer (libclang_rt.fuzzer is only a Recommends of clang).
+if [ "$with_node" = 1 ] && ! command -v clang++ >/dev/null; then missing+=(clang); fi
+if [ "$with_node" = 1 ] && ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok installed"; then
+  missing+=(libclang-rt-14-dev)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
