@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/endpoint.hpp"
+
 namespace hc::daemon {
 namespace {
 
@@ -41,6 +43,36 @@ std::string choice_value(const json& value, Settings& settings) {
   return {};
 }
 
+// HOST:PORT (net::parse_endpoint); port 0 only where a listener may pick one.
+std::string address_problem(const std::string& s, bool listener) {
+  net::Endpoint ignored;
+  auto problem = net::parse_endpoint(s, ignored, listener);
+  return problem.empty() ? problem : "is not a valid HOST:PORT (" + problem + "): " + quoted(s);
+}
+
+std::string listen_value(const json& value, Settings& settings) {
+  if (!value.is_string()) return std::string("must be a string, not ") + value.type_name();
+  const auto& s = value.get_ref<const std::string&>();
+  if (auto problem = address_problem(s, true); !problem.empty()) return problem;
+  settings.listen = s;
+  return {};
+}
+
+std::string peers_value(const json& value, Settings& settings) {
+  if (!value.is_array()) {
+    return std::string("must be an array of \"HOST:PORT\" strings, not ") + value.type_name();
+  }
+  std::vector<std::string> peers;
+  for (const auto& item : value) {
+    if (!item.is_string()) return std::string("must hold only strings, not ") + item.type_name();
+    const auto& s = item.get_ref<const std::string&>();
+    if (auto problem = address_problem(s, false); !problem.empty()) return "has an entry that " + problem;
+    peers.push_back(s);
+  }
+  settings.peers = std::move(peers);
+  return {};
+}
+
 struct Key {
   std::string_view name;
   ApplyFn apply;
@@ -53,6 +85,8 @@ constexpr std::array kKeys{
     Key{"log_level", choice_value<&Settings::log_level, kLogLevels>},
     Key{"durability", choice_value<&Settings::durability, kDurabilities>},
     Key{"socket_group", string_value<&Settings::socket_group>},
+    Key{"listen", listen_value},
+    Key{"peer", peers_value},
 };
 
 }  // namespace

@@ -28,6 +28,8 @@ struct Settings {
   std::string log_level = "info";
   std::string durability = "normal";
   std::string socket_group;    // empty: the socket is 0600; else 0660 in this group
+  std::string listen;          // HOST:PORT to accept peers on; empty: none
+  std::vector<std::string> peers;  // HOST:PORT of each peer to dial ("peer" in the file)
 };
 
 inline constexpr std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn",

@@ -75,7 +75,26 @@ TEST_CASE("config: unknown keys are errors naming the key") {
   Settings s;
   CHECK(apply(R"({"sokcet": "/x"})", s) ==
         R"(test.json: unknown key "sokcet" (known keys: data_dir, socket, log_level, )"
-        R"(durability, socket_group))");
+        R"(durability, socket_group, listen, peer))");
+}
+
+TEST_CASE("config: listen is one HOST:PORT, peer an array of them; bad addresses name the key") {
+  Settings s;
+  CHECK(apply(R"({"listen": "127.0.0.1:0", "peer": ["[::1]:9000", "example.org:1"]})", s) == "");
+  CHECK(s.listen == "127.0.0.1:0");
+  CHECK(s.peers == std::vector<std::string>{"[::1]:9000", "example.org:1"});
+  CHECK(apply(R"({"listen": "127.0.0.1"})", s) ==
+        R"(test.json: "listen" is not a valid HOST:PORT (expected HOST:PORT): "127.0.0.1")");
+  CHECK(apply(R"({"peer": "a:1"})", s) ==
+        R"(test.json: "peer" must be an array of "HOST:PORT" strings, not string)");
+  CHECK(apply(R"({"peer": ["a:1", 2]})", s) == R"(test.json: "peer" must hold only strings, not number)");
+  CHECK(apply(R"({"peer": ["a:1", "b:0"]})", s) ==
+        R"(test.json: "peer" has an entry that is not a valid HOST:PORT (the port must be 1-65535): "b:0")");
+  // Nothing applied from a bad value.
+  CHECK(s.listen == "127.0.0.1:0");
+  CHECK(s.peers.size() == 2);
+  CHECK(apply(R"({"peer": []})", s) == "");
+  CHECK(s.peers.empty());
 }
 
 TEST_CASE("config: wrong types, empty and bad values are errors naming file and key") {

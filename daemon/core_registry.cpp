@@ -4,6 +4,7 @@
 #include "crypto/corestore_keys.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,40 @@ Result<core::Core*> CoreRegistry::find_named(std::string_view name) {
   if (!record) return core::Errc::core_not_found;
   if (auto it = open_.find(record->key); it != open_.end()) return touch(it->second);
   return open(*record);
+}
+
+Result<core::Core*> CoreRegistry::find_by_discovery_key(const Hash32& discovery_key) {
+  // Open cores are few (kMaxIdleOpen plus those in use): a scan is cheap.
+  for (auto& [key, entry] : open_) {
+    if (entry.core->discovery_key() == discovery_key) return touch(entry);
+  }
+  HC_TRY(auto record, storage_.find_core_by_discovery_key(discovery_key));
+  if (!record) return core::Errc::core_not_found;
+  return open(*record);
+}
+
+core::Core* CoreRegistry::find_open(const Hash32& key) {
+  auto it = open_.find(key);
+  return it == open_.end() ? nullptr : it->second.core.get();
+}
+
+std::vector<core::Core*> CoreRegistry::open_cores() {
+  std::vector<core::Core*> out;
+  out.reserve(open_.size());
+  for (auto& [key, entry] : open_) out.push_back(entry.core.get());
+  return out;
+}
+
+void CoreRegistry::pin(const core::Core& core) {
+  assert(open_.contains(core.key()));
+  pins_[core.key()]++;
+}
+
+void CoreRegistry::unpin(const core::Core& core) {
+  auto it = pins_.find(core.key());
+  assert(it != pins_.end());
+  if (it == pins_.end()) return;
+  if (--it->second == 0) pins_.erase(it);
 }
 
 Result<core::Core*> CoreRegistry::create_named(std::string_view name) {
@@ -105,6 +140,11 @@ core::Core* CoreRegistry::adopt(std::unique_ptr<core::Core> core) {
   auto* raw = core.get();
   raw->events().on_append = [this, key = raw->key()](std::uint64_t, std::uint64_t) {
     on_append(key);
+    on_change(key);
+  };
+  raw->events().on_download = [this, key = raw->key()](std::uint64_t) { on_change(key); };
+  raw->events().on_truncate = [this, key = raw->key()](std::uint64_t, std::uint64_t) {
+    on_change(key);
   };
   auto& entry = open_[raw->key()];
   entry.core = std::move(core);
@@ -120,7 +160,7 @@ void CoreRegistry::release_idle() {
   if (open_.size() <= kMaxIdleOpen) return;
   std::vector<std::pair<std::uint64_t, Hash32>> idle;  // (last used, key)
   for (const auto& [key, entry] : open_) {
-    if (!listeners_.contains(key)) idle.emplace_back(entry.last_used, key);
+    if (!listeners_.contains(key) && !pins_.contains(key)) idle.emplace_back(entry.last_used, key);
   }
   if (idle.size() <= kMaxIdleOpen) return;
   const std::size_t excess = idle.size() - kMaxIdleOpen;
@@ -140,6 +180,10 @@ void CoreRegistry::remove_append_listener(const core::Core& core, std::uint64_t 
   if (it == listeners_.end()) return;
   it->second.erase(id);
   if (it->second.empty()) listeners_.erase(it);
+}
+
+void CoreRegistry::on_change(const Hash32& key) {
+  if (change_listener_) change_listener_(key);
 }
 
 void CoreRegistry::on_append(const Hash32& key) {

@@ -4,20 +4,21 @@
 //
 // Cores are opened lazily, on the first request that names them, so a daemon
 // holding 10,000 idle cores keeps none of them in memory. Open cores that are
-// not in use (no append listener) are closed again, least recently used
-// first, whenever more than kMaxIdleOpen of them are open: release_idle(),
+// not in use (no append listener, not pinned) are closed again, least recently
+// used first, whenever more than kMaxIdleOpen of them are open: release_idle(),
 // which the owner calls between requests, never inside one. Threads: owned
 // and used by the io thread. Known simplification: storage and Core calls run
 // synchronously on that thread; design.md wants them on a storage thread that
 // posts results back. Lifetime: the Storage must outlive the registry; a
 // Core* it returns stays valid until the next release_idle(), or, while the
-// core has an append listener, until the listener is removed.
+// core has an append listener or a pin, until the last of them is removed.
 //
 // Append listeners: Core::events() holds one on_append function; the registry
 // owns it for every core it opens and fans it out to any number of listeners
 // (follow subscriptions). A listener is called on the io thread after each
 // committed append; it may add or remove listeners while called. Whoever adds
-// a listener removes it before the state it captures goes.
+// a listener removes it before the state it captures goes. One change
+// listener (replication) hears of every change of every open core.
 #pragma once
 
 #include <cstddef>
@@ -55,6 +56,14 @@ class CoreRegistry {
     core::Core* core = nullptr;
     bool created = false;
   };
+  // The core a peer names by discovery key, opened if it is stored and not
+  // open; core::Errc::core_not_found if the storage holds none.
+  Result<core::Core*> find_by_discovery_key(const Hash32& discovery_key);
+  // The core with this key if it is open now, else null; never reads storage.
+  core::Core* find_open(const Hash32& key);
+  // Every open core.
+  std::vector<core::Core*> open_cores();
+
   // The named core, created when it does not exist yet.
   Result<Opened> find_or_create_named(std::string_view name);
 
@@ -81,7 +90,19 @@ class CoreRegistry {
   std::uint64_t add_append_listener(const core::Core& core, AppendListener listener);
   void remove_append_listener(const core::Core& core, std::uint64_t id);
 
-  // Open cores without listeners kept in memory for reuse; more are closed.
+  // Keeps `core` open through release_idle() until as many unpin() calls
+  // (a replication channel uses it). `core` must come from this registry.
+  void pin(const core::Core& core);
+  void unpin(const core::Core& core);
+  bool pinned(const core::Core& core) const { return pins_.contains(core.key()); }
+
+  // Called on the io thread after every committed change of any open core
+  // (an append, a block or upgrade from a peer, a truncation), with its key,
+  // after the per-core listeners. One listener; an empty function removes it.
+  using ChangeListener = std::function<void(const Hash32& key)>;
+  void set_change_listener(ChangeListener listener) { change_listener_ = std::move(listener); }
+
+  // Open cores without listeners or pins kept in memory for reuse; more are closed.
   static constexpr std::size_t kMaxIdleOpen = 256;
   // Closes the least recently used idle cores beyond kMaxIdleOpen. Invalidates
   // every Core* of a core without listeners.
@@ -97,6 +118,7 @@ class CoreRegistry {
   core::Core* adopt(std::unique_ptr<core::Core> core);
   core::Core* touch(OpenCore& entry);
   void on_append(const Hash32& key);
+  void on_change(const Hash32& key);
 
   core::Storage& storage_;
   Hash32 primary_key_;
@@ -104,6 +126,8 @@ class CoreRegistry {
   std::uint64_t use_clock_ = 0;
   std::map<Hash32, std::map<std::uint64_t, AppendListener>> listeners_;
   std::uint64_t next_listener_ = 1;
+  std::map<Hash32, std::uint64_t> pins_;  // pin count per key
+  ChangeListener change_listener_;
 };
 
 }  // namespace hc::daemon

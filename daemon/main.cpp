@@ -3,7 +3,7 @@
 // primary key and database, serves the control protocol on a Unix socket,
 // tells systemd it is ready, and stops on SIGTERM/SIGINT.
 // One io_context on this thread runs everything (design.md "Runtime model").
-// Replication comes with the next issue.
+// Peers: --listen accepts replication connections, --peer dials them (TCP).
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -22,6 +22,8 @@
 #include "config.hpp"
 #include "core_registry.hpp"
 #include "instance_lock.hpp"
+#include "net/endpoint.hpp"
+#include "peer_manager.hpp"
 #include "paths.hpp"
 #include "primary_key.hpp"
 #include "rpc_handlers.hpp"
@@ -37,9 +39,16 @@ namespace {
 // Serves the control socket until SIGTERM/SIGINT; returns the exit code.
 int serve(asio::io_context& io, asio::signal_set& signals, hc::core::Storage& storage,
           const hc::Hash32& primary_key, const hc::daemon::Settings& settings,
-          std::optional<gid_t> socket_group) {
+          hc::daemon::PeerManager::Options peer_options, std::optional<gid_t> socket_group) {
   const std::string& socket_path = settings.socket;
   hc::daemon::CoreRegistry registry(storage, primary_key);
+  // Declared after the registry: connections (and their pins) go first.
+  hc::daemon::PeerManager peers(io, registry, hc::daemon::peer_key_pair(primary_key),
+                                std::move(peer_options));
+  if (auto started = peers.start(); !started) {
+    spdlog::error("cannot accept peers on {}: {}", settings.listen, started.error().message());
+    return 1;
+  }
   hc::daemon::RpcHandlers handlers(registry);
   auto server = hc::daemon::RpcServer::listen(io, socket_path, handlers, socket_group);
   if (!server) {
@@ -56,8 +65,9 @@ int serve(asio::io_context& io, asio::signal_set& signals, hc::core::Storage& st
   signals.async_wait([&](const asio::error_code& wait_ec, int sig) {
     if (wait_ec) return;
     hc::daemon::notify_systemd("STOPPING=1");
-    spdlog::info("received {}, closing the control socket",
+    spdlog::info("received {}, closing peer connections and the control socket",
                  sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    peers.stop();
     (*server)->stop();
   });
   spdlog::info("listening on {}", socket_path);
@@ -113,6 +123,14 @@ std::optional<int> load_settings(int argc, char** argv, hc::daemon::Settings& se
   app.add_option("--socket-group", settings.socket_group,
                  "Give the control socket to this group, mode 0660 (default: mode 0600)")
       ->envname("HYPERCORED_SOCKET_GROUP");
+  app.add_option("--listen", settings.listen,
+                 "Accept replication connections from peers on HOST:PORT (TCP)")
+      ->envname("HYPERCORED_LISTEN");
+  app.add_option("--peer", settings.peers,
+                 "Dial the peer at HOST:PORT and keep replicating with it (repeatable; "
+                 "HYPERCORED_PEERS is comma-separated)")
+      ->envname("HYPERCORED_PEERS")
+      ->delimiter(',');
   app.set_version_flag("--version", std::string("hypercored ") + HC_VERSION);
   try {
     app.parse(argc, argv);
@@ -141,18 +159,45 @@ std::optional<int> load_settings(int argc, char** argv, hc::daemon::Settings& se
   return std::nullopt;
 }
 
+// The peering settings as endpoints; a bad address ends start-up with one
+// line (the config file was checked already; flags and environment are here).
+std::optional<hc::daemon::PeerManager::Options> peer_options(
+    const hc::daemon::Settings& settings) {
+  hc::daemon::PeerManager::Options options;
+  if (!settings.listen.empty()) {
+    hc::net::Endpoint endpoint;
+    if (auto problem = hc::net::parse_endpoint(settings.listen, endpoint, true); !problem.empty()) {
+      spdlog::error("--listen \"{}\" is not a valid HOST:PORT: {}", settings.listen, problem);
+      return std::nullopt;
+    }
+    options.listen = endpoint;
+  }
+  for (const auto& peer : settings.peers) {
+    hc::net::Endpoint endpoint;
+    if (auto problem = hc::net::parse_endpoint(peer, endpoint); !problem.empty()) {
+      spdlog::error("--peer \"{}\" is not a valid HOST:PORT: {}", peer, problem);
+      return std::nullopt;
+    }
+    options.peers.push_back(endpoint);
+  }
+  return options;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   auto log = spdlog::stderr_color_mt("hypercored");
   spdlog::set_default_logger(log);
   spdlog::register_logger(log->clone("rpc"));
+  spdlog::register_logger(log->clone("net"));
 
   hc::daemon::Settings settings;
   fs::path config_used;
   if (auto rc = load_settings(argc, argv, settings, config_used)) return *rc;
   spdlog::set_level(spdlog::level::from_str(settings.log_level));
   if (!config_used.empty()) spdlog::info("config file {}", config_used.string());
+  auto peering = peer_options(settings);
+  if (!peering) return 1;
   const std::string& data_dir = settings.data_dir;
 
   std::optional<gid_t> socket_group;
@@ -215,8 +260,13 @@ int main(int argc, char** argv) {
                HC_VERSION, data_dir, (*storage)->schema_version(), *count, settings.durability);
   if (spdlog::should_log(spdlog::level::debug)) log_cores(**storage);
 
-  // The open cores go (at the end of serve) before the storage they use.
-  if (int rc = serve(io, signals, **storage, *primary, settings, socket_group); rc != 0) return rc;
+  // Peer connections close and the open cores go (at the end of serve)
+  // before the storage they use.
+  if (int rc = serve(io, signals, **storage, *primary, settings, std::move(*peering),
+                     socket_group);
+      rc != 0) {
+    return rc;
+  }
   spdlog::info("closing the database");
   storage->reset();
   spdlog::info("stopped");

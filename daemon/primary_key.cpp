@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
 
 namespace hc::daemon {
@@ -45,6 +46,12 @@ Result<Hash32> load_or_create_primary_key(const std::filesystem::path& file) {
   }
   ::unlink(tmp.c_str());
   return key;
+}
+
+crypto::KeyPair peer_key_pair(const Hash32& primary_key) {
+  // A domain string of its own: no named core can derive this seed.
+  return crypto::key_pair_from_seed(
+      crypto::hash({as_bytes("hypercored peer key pair"), ByteView(primary_key)}));
 }
 
 }  // namespace hc::daemon

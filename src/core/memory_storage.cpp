@@ -30,6 +30,14 @@ Result<std::optional<CoreRecord>> MemoryStorage::find_named_core(std::string_vie
   return std::optional<CoreRecord>();
 }
 
+Result<std::optional<CoreRecord>> MemoryStorage::find_core_by_discovery_key(
+    const Hash32& discovery_key) {
+  for (const auto& [id, c] : cores_) {
+    if (c.record.discovery_key == discovery_key) return std::optional<CoreRecord>(c.record);
+  }
+  return std::optional<CoreRecord>();
+}
+
 Result<std::vector<CoreRecord>> MemoryStorage::list_cores() {
   std::vector<CoreRecord> out;
   for (const auto& [id, c] : cores_) out.push_back(c.record);

@@ -14,6 +14,7 @@ class MemoryStorage final : public Storage {
   Result<CoreId> create_core(const CoreRecord& record) override;
   Result<std::optional<CoreRecord>> find_core(const Hash32& key) override;
   Result<std::optional<CoreRecord>> find_named_core(std::string_view name) override;
+  Result<std::optional<CoreRecord>> find_core_by_discovery_key(const Hash32& discovery_key) override;
   Result<std::vector<CoreRecord>> list_cores() override;
   Result<std::uint64_t> count_cores() override;
   Result<std::optional<TreeNode>> get_node(CoreId core, std::uint64_t index) override;

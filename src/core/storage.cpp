@@ -2,6 +2,14 @@
 
 namespace hc::core {
 
+Result<std::optional<CoreRecord>> Storage::find_core_by_discovery_key(const Hash32& discovery_key) {
+  HC_TRY(auto all, list_cores());
+  for (auto& record : all) {
+    if (record.discovery_key == discovery_key) return std::optional<CoreRecord>(std::move(record));
+  }
+  return std::optional<CoreRecord>();
+}
+
 std::vector<std::uint64_t> truncated_ancestors(std::uint64_t length) {
   std::vector<std::uint64_t> out;
   if (length == 0) return out;

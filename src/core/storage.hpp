@@ -53,6 +53,9 @@ class Storage {
   virtual Result<CoreId> create_core(const CoreRecord& record) = 0;
   virtual Result<std::optional<CoreRecord>> find_core(const Hash32& key) = 0;
   virtual Result<std::optional<CoreRecord>> find_named_core(std::string_view name) = 0;
+  // The core a peer names by its discovery key (a channel open). This default
+  // reads every core; implementations do better.
+  virtual Result<std::optional<CoreRecord>> find_core_by_discovery_key(const Hash32& discovery_key);
   virtual Result<std::vector<CoreRecord>> list_cores() = 0;
   // How many cores list_cores() would return, without reading them.
   virtual Result<std::uint64_t> count_cores() = 0;

@@ -109,6 +109,7 @@ struct SqliteStorage::Impl {
   int snapshot_reads = 0;          // reads in the held read transaction
 
   Statement insert_core, insert_header, core_taken, core_exists, core_by_key, core_by_name,
+      core_by_discovery_key,
       all_cores, put_header, put_manifest, get_pages, put_page, get_node, get_block, drop_from;
   // put_rows[n]: writes n tree rows (an upsert), prepared when first needed.
   std::array<Statement, kRowsPerInsert + 1> put_rows;
@@ -151,6 +152,7 @@ Status SqliteStorage::Impl::prepare() {
       {&core_exists, "SELECT 1 FROM cores WHERE id = ?1"},
       {&core_by_key, core_select + " WHERE c.key = ?1"},
       {&core_by_name, core_select + " WHERE c.name = ?1"},
+      {&core_by_discovery_key, core_select + " WHERE c.discovery_key = ?1 LIMIT 1"},
       {&all_cores, core_select + " ORDER BY c.id"},
       {&put_header,
        "UPDATE state SET fork = ?2, length = ?3, byte_length = ?4, roots = ?5, signature = ?6 "
@@ -446,6 +448,12 @@ Result<std::optional<core::CoreRecord>> SqliteStorage::find_core(const Hash32& k
 
 Result<std::optional<core::CoreRecord>> SqliteStorage::find_named_core(std::string_view name) {
   return impl_->read_core(impl_->core_by_name, [&](Query& q) { q.bind_text(1, name); });
+}
+
+Result<std::optional<core::CoreRecord>> SqliteStorage::find_core_by_discovery_key(
+    const Hash32& discovery_key) {
+  return impl_->read_core(impl_->core_by_discovery_key,
+                          [&](Query& q) { q.bind_blob(1, discovery_key); });
 }
 
 Result<std::vector<core::CoreRecord>> SqliteStorage::list_cores() {

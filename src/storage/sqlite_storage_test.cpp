@@ -422,6 +422,34 @@ TEST_CASE("a group write is atomic: a failing update undoes the ones before it")
   }
 }
 
+TEST_CASE("find_core_by_discovery_key finds writable and remote cores, as in MemoryStorage") {
+  TempDir dir;
+  auto db = open_db(dir.file("cores.db"));
+  core::MemoryStorage memory;
+  for (core::Storage* s : {static_cast<core::Storage*>(db.get()), static_cast<core::Storage*>(&memory)}) {
+    auto writable = create_core(*s, 1, "chat");
+    append_range(*writable, 0, 3, true);
+    const Hash32 remote_key = key_pair(2).public_key;
+    auto remote = core::Core::create_remote(*s, remote_key);
+    REQUIRE(remote.ok());
+    auto found = s->find_core_by_discovery_key(writable->discovery_key());
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK((*found)->key == writable->key());
+    CHECK((*found)->tree.length == 3);
+    CHECK((*found)->secret_key.has_value());
+    found = s->find_core_by_discovery_key((*remote)->discovery_key());
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK((*found)->key == remote_key);
+    CHECK_FALSE((*found)->secret_key.has_value());
+    // A key is not a discovery key.
+    found = s->find_core_by_discovery_key(writable->key());
+    REQUIRE(found.ok());
+    CHECK_FALSE(found->has_value());
+  }
+}
+
 TEST_CASE("unknown cores are core_not_found, as in MemoryStorage") {
   TempDir dir;
   auto db = open_db(dir.file("cores.db"));

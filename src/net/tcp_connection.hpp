@@ -1,0 +1,129 @@
+// One TCP connection carrying one wire::ReplicationSession: the Asio half of
+// the sans-IO session (what Node's net.Socket + NoiseSecretStream piping does
+// in hypercore index.js replicate()).
+//
+// Reads go to session.feed(); after every feed, add_core and
+// on_local_append whatever the session produced is written, one async_write
+// at a time, the rest queued. While more than Options::max_queued_bytes wait
+// to be written, reading stops (a peer that asks faster than it reads gets
+// back-pressure, not an unbounded queue). A keep-alive goes out after
+// Options::keep_alive without a write (Node: setKeepAlive(5000)); a peer that
+// has not completed the handshake within Options::handshake_timeout is
+// dropped (one stalling mid-handshake holds nothing for long).
+//
+// Any failure (a protocol error from feed, a socket error, EOF, the deadline)
+// closes the connection with a reason, logged at info on the "net" logger,
+// and the closed handler is told once, posted (never from inside a call of
+// the owner's). close() destroys the session at once, so Cores sees every
+// channel_closed before close() returns.
+//
+// Threads: the io thread only. Lifetime: owned by shared_ptr; handlers hold
+// it alive, start() begins the work. The Cores must outlive the connection or
+// its close(), whichever comes first.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "core/core.hpp"
+#include "crypto/sign.hpp"
+#include "encoding/bytes.hpp"
+#include "wire/replication_session.hpp"
+
+namespace hc::net {
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  struct Options {
+    // Send a keep-alive after this long without writing (Node: 5 s).
+    std::chrono::milliseconds keep_alive{5000};
+    // Close unless the Noise handshake completed within this long.
+    std::chrono::milliseconds handshake_timeout{10000};
+    // Stop reading while this many bytes wait to be written.
+    std::size_t max_queued_bytes = 4 << 20;
+  };
+
+  // For `corectl peers`.
+  struct Stats {
+    std::string remote_address;  // HOST:PORT
+    bool initiator = false;
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::chrono::system_clock::time_point connected_since;
+    std::optional<Hash32> remote_public_key;  // once established
+    std::vector<Hash32> shared_cores;          // keys of cores with an open channel
+  };
+
+  using EstablishedHandler = std::function<void(TcpConnection&)>;
+  using ClosedHandler = std::function<void(TcpConnection&, const std::string& reason)>;
+
+  // `socket` is connected. `initiator` is the side that dialed.
+  static std::shared_ptr<TcpConnection> create(asio::ip::tcp::socket socket, bool initiator,
+                                               const crypto::KeyPair& key_pair,
+                                               wire::ReplicationSession::Cores& cores,
+                                               Options options);
+  TcpConnection(const TcpConnection&) = delete;
+  TcpConnection& operator=(const TcpConnection&) = delete;
+
+  // Starts reading, writing (the initiator's first handshake message) and the
+  // timers. The handlers are called on the io thread; `on_closed` once.
+  void start(EstablishedHandler on_established, ClosedHandler on_closed);
+
+  // Both no-ops once closed.
+  void add_core(core::Core& core);
+  void on_local_append(const core::Core& core);
+
+  // Idempotent: cancels everything, destroys the session, posts on_closed.
+  void close(const std::string& reason);
+
+  bool established() const { return established_; }
+  bool closed() const { return closed_; }
+  const std::string& remote_address() const { return stats_.remote_address; }
+  Stats stats() const;
+
+ private:
+  struct Private {};
+
+ public:
+  TcpConnection(Private, asio::ip::tcp::socket socket, bool initiator,
+                const crypto::KeyPair& key_pair, wire::ReplicationSession::Cores& cores,
+                Options options);
+
+ private:
+  void read_next();
+  void on_read(const asio::error_code& ec, std::size_t n);
+  // Queues what the session produced and writes it; resumes or pauses reads.
+  void pump();
+  void write_next();
+  void on_written(const asio::error_code& ec, std::size_t n);
+  void arm_keep_alive();
+  void on_keep_alive_timer();
+
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer keep_alive_timer_;
+  asio::steady_timer handshake_timer_;
+  Options options_;
+  std::unique_ptr<wire::ReplicationSession> session_;
+  EstablishedHandler on_established_;
+  ClosedHandler on_closed_;
+  std::array<std::uint8_t, 64 * 1024> read_buffer_{};
+  std::deque<Bytes> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool reading_ = false;
+  bool established_ = false;
+  bool closed_ = false;
+  std::chrono::steady_clock::time_point last_write_;
+  Stats stats_;
+};
+
+}  // namespace hc::net
