@@ -95,6 +95,14 @@ CoreRegistry::Summary CoreRegistry::summary_of(const core::Core& c) {
   return s;
 }
 
+Result<CoreRegistry::Opened> CoreRegistry::find_or_create_remote(const Hash32& key) {
+  auto found = find(key);
+  if (found) return Opened{*found, false};
+  if (found.error() != core::Errc::core_not_found) return found.error();
+  HC_TRY(auto created, core::Core::create_remote(storage_, key));
+  return Opened{adopt(std::move(created)), true};
+}
+
 Result<std::vector<CoreRegistry::Summary>> CoreRegistry::list() {
   HC_TRY(auto records, storage_.list_cores());
   std::vector<Summary> summaries;
@@ -142,7 +150,11 @@ core::Core* CoreRegistry::adopt(std::unique_ptr<core::Core> core) {
     on_append(key);
     on_change(key);
   };
-  raw->events().on_download = [this, key = raw->key()](std::uint64_t) { on_change(key); };
+  // A downloaded block may be the one a follower waits for.
+  raw->events().on_download = [this, key = raw->key()](std::uint64_t) {
+    on_append(key);
+    on_change(key);
+  };
   raw->events().on_truncate = [this, key = raw->key()](std::uint64_t, std::uint64_t) {
     on_change(key);
   };

@@ -66,6 +66,9 @@ class CoreRegistry {
 
   // The named core, created when it does not exist yet.
   Result<Opened> find_or_create_named(std::string_view name);
+  // The core with this key, or a new one known only by its key, to be filled
+  // by replication (follow or seed of a remote core).
+  Result<Opened> find_or_create_remote(const Hash32& key);
 
   // What a person or script sees of a core: its state, open or not.
   struct Summary {

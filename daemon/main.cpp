@@ -25,6 +25,7 @@
 #include "net/endpoint.hpp"
 #include "peer_manager.hpp"
 #include "paths.hpp"
+#include "peer_methods.hpp"
 #include "primary_key.hpp"
 #include "rpc_handlers.hpp"
 #include "rpc_server.hpp"
@@ -50,6 +51,8 @@ int serve(asio::io_context& io, asio::signal_set& signals, hc::core::Storage& st
     return 1;
   }
   hc::daemon::RpcHandlers handlers(registry);
+  handlers.set_peer_methods(hc::daemon::make_peer_methods(peers));
+  handlers.set_remote_core_hook([&peers](hc::core::Core& core) { peers.replicate(core); });
   auto server = hc::daemon::RpcServer::listen(io, socket_path, handlers, socket_group);
   if (!server) {
     if (server.error() == std::errc::address_in_use) {

@@ -136,7 +136,7 @@ void RpcConnection::answer(const proto::Request& request, proto::Outcome<nlohman
 void RpcConnection::follow(const proto::Request& request) {
   auto params = proto::from_json<proto::FollowParams>(request.params);
   if (!params) return answer(request, params.error());
-  auto found = handlers_.resolve(params->core);
+  auto found = handlers_.resolve_to_fetch(params->core);
   if (!found) return answer(request, found.error());
   core::Core& core = **found;
   const std::uint64_t id = next_subscription_++;

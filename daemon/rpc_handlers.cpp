@@ -97,6 +97,7 @@ Outcome<json> RpcHandlers::dispatch(const proto::Request& request) {
   if (m == proto::kCoreList) return list(p);
   if (m == proto::kCoreTail) return tail(p);
   if (m == proto::kDaemonStatus) return status(p);
+  if (m == proto::kCoreSeed) return seed(p);
   if (proto::is_peer_method(m)) {
     if (peer_methods_) return peer_methods_(request);
     return proto::Error(Errc::internal_error, "replication is not running in this daemon");
@@ -111,6 +112,22 @@ Outcome<json> RpcHandlers::dispatch(const proto::Request& request) {
 Outcome<core::Core*> RpcHandlers::resolve(const proto::CoreRef& ref) {
   RPC_TRY_CORE(auto* c, ref.key ? cores_.find(*ref.key) : cores_.find_named(ref.name));
   return c;
+}
+
+Outcome<core::Core*> RpcHandlers::resolve_to_fetch(const proto::CoreRef& ref) {
+  if (!ref.key) return resolve(ref);
+  RPC_TRY_CORE(auto opened, cores_.find_or_create_remote(*ref.key));
+  if (opened.created) {
+    rpc_log().info("following remote core {}", encoding::encode_key_id(*ref.key));
+  }
+  if (!opened.core->writable() && remote_core_hook_) remote_core_hook_(*opened.core);
+  return opened.core;
+}
+
+Outcome<json> RpcHandlers::seed(const json& params) {
+  RPC_TRY(auto p, proto::from_json<proto::SeedParams>(params));
+  RPC_TRY(auto* c, resolve_to_fetch(proto::CoreRef::by_key(p.key)));
+  return proto::to_json(info_of(*c));
 }
 
 Outcome<json> RpcHandlers::create(const json& params) {

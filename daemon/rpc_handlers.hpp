@@ -36,9 +36,17 @@ class RpcHandlers {
   using PeerMethods = std::function<proto::Outcome<nlohmann::json>(const proto::Request&)>;
   void set_peer_methods(PeerMethods handler) { peer_methods_ = std::move(handler); }
 
+  // Called with every remote core that a follow or seed names (created on
+  // first use), so that replication fetches it.
+  using RemoteCoreHook = std::function<void(core::Core&)>;
+  void set_remote_core_hook(RemoteCoreHook hook) { remote_core_hook_ = std::move(hook); }
+
   // For the per-connection methods (core.follow, core.unfollow), which
   // RpcConnection serves itself as they need its write queue.
   proto::Outcome<core::Core*> resolve(const proto::CoreRef& ref);
+  // As resolve, but a key the daemon does not hold yet becomes a new remote
+  // core, and a remote core is handed to the RemoteCoreHook (follow, seed).
+  proto::Outcome<core::Core*> resolve_to_fetch(const proto::CoreRef& ref);
   CoreRegistry& cores() { return cores_; }
 
  private:
@@ -51,10 +59,12 @@ class RpcHandlers {
   proto::Outcome<nlohmann::json> list(const nlohmann::json& params);
   proto::Outcome<nlohmann::json> tail(const nlohmann::json& params);
   proto::Outcome<nlohmann::json> status(const nlohmann::json& params);
+  proto::Outcome<nlohmann::json> seed(const nlohmann::json& params);
 
   CoreRegistry& cores_;
   std::chrono::steady_clock::time_point started_;
   PeerMethods peer_methods_;
+  RemoteCoreHook remote_core_hook_;
 };
 
 }  // namespace hc::daemon

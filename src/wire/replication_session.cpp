@@ -35,9 +35,8 @@ ReplicationSession::ReplicationSession(bool initiator, const crypto::KeyPair& st
     : cores_(cores), stream_(initiator, static_key) {}
 
 ReplicationSession::~ReplicationSession() {
-  for (auto& [handle, channel] : channels_) {
-    if (channel->opened) cores_.channel_closed(*channel->core);
-  }
+  for (auto& [handle, channel] : channels_) cores_.channel_closed(*channel->core);
+  for (auto* core : pending_) cores_.channel_closed(*core);
 }
 
 Status ReplicationSession::fail(std::error_code ec, std::string reason) {
@@ -105,6 +104,7 @@ Status ReplicationSession::on_mux_event(MuxEvent& event) {
         (void)mux_.reject_remote(event.remote_id);
         return {};
       }
+      cores_.channel_opened(*core);
       open_channel(*core);
       return {};
     }
@@ -123,7 +123,6 @@ Status ReplicationSession::on_mux_event(MuxEvent& event) {
                     "the remote sent an invalid replication capability");
       }
       channel->opened = true;
-      cores_.channel_opened(*channel->core);
       channel->peer->on_open();
       return {};
     }
@@ -159,10 +158,12 @@ void ReplicationSession::add_core(core::Core& core) {
   if (failed() || by_discovery_key_.contains(core.discovery_key())) return;
   if (!established()) {
     if (std::find(pending_.begin(), pending_.end(), &core) == pending_.end()) {
+      cores_.channel_opened(core);
       pending_.push_back(&core);
     }
     return;
   }
+  cores_.channel_opened(core);
   open_channel(core);
   (void)on_mux_events();
   flush();
@@ -176,7 +177,10 @@ void ReplicationSession::open_channel(core::Core& core) {
       crypto::caps::replicate(hs.initiator, core.key(), ByteView(hs.handshake_hash));
   auto handle = mux_.open_channel(kHypercoreProtocol, ByteView(core.discovery_key()),
                                   encode_handshake(ours));
-  if (!handle) return;  // a channel for it exists already
+  if (!handle) {  // a channel for it exists already, or the mux failed
+    cores_.channel_closed(core);
+    return;
+  }
   auto channel = std::make_unique<Channel>();
   channel->core = &core;
   channel->output = std::make_unique<MuxOutput>(mux_, *handle);
@@ -226,7 +230,7 @@ ReplicationSession::Channel* ReplicationSession::channel_for(ChannelHandle handl
 void ReplicationSession::drop_channel(ChannelHandle handle) {
   auto it = channels_.find(handle);
   if (it == channels_.end()) return;
-  if (it->second->opened) cores_.channel_closed(*it->second->core);
+  cores_.channel_closed(*it->second->core);
   by_discovery_key_.erase(it->second->core->discovery_key());
   channels_.erase(it);
 }

@@ -46,7 +46,8 @@ class ReplicationSession {
     virtual core::Core* find_by_discovery_key(const Hash32& discovery_key) = 0;
     // How to replicate it: download (follow, seed) or only upload.
     virtual CoreChannel::Options options_for(const core::Core& core) = 0;
-    // A channel for `core` opened / closed on this session (pin and unpin it).
+    // The session holds `core` (a channel for it, or one waiting for the
+    // handshake) / no longer holds it: pin it in memory meanwhile.
     virtual void channel_opened(core::Core&) {}
     virtual void channel_closed(core::Core&) {}
   };
@@ -86,6 +87,8 @@ class ReplicationSession {
   Status on_stream_events(std::vector<SecretStreamEvent> events);
   Status on_mux_events();
   Status on_mux_event(MuxEvent& event);
+  // REQUIRES: `core` is held (channel_opened was called for it); on failure
+  // it is released.
   void open_channel(core::Core& core);
   void flush();
   Channel* channel_for(ChannelHandle handle);
