@@ -1,8 +1,8 @@
 // A live Node script of tests/interop that talks in lines: JSON objects on
 // its stdout, commands on its stdin. For tests that must act while Node runs
 // (replication over TCP), which node_runner's run-to-completion cannot do.
-// The child is reaped in the destructor (stdin closed first, then SIGKILL
-// after 2 s); the scripts also end themselves after 60 s.
+// The child is ended in the destructor (node_child.hpp); the scripts also
+// end themselves after 60 s.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include "node_child.hpp"
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,55 +23,19 @@ namespace hc::interop {
 
 class LiveProcess {
  public:
-  LiveProcess(const std::string& script, const std::vector<std::string>& args) {
-    int in_pipe[2], out_pipe[2];
-    REQUIRE(::pipe(in_pipe) == 0);
-    REQUIRE(::pipe(out_pipe) == 0);
-    const std::string dir = HC_INTEROP_DIR;
-    const std::string path = dir + "/" + script;
-    std::vector<std::string> argv_s{"node", path};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::dup2(in_pipe[0], 0);
-      ::dup2(out_pipe[1], 1);
-      ::close(in_pipe[1]);
-      ::close(out_pipe[0]);
-      if (::chdir(dir.c_str()) != 0) ::_exit(127);
-      std::vector<char*> argv;
-      for (auto& a : argv_s) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execvp("node", argv.data());
-      ::_exit(127);
-    }
-    ::close(in_pipe[0]);
-    ::close(out_pipe[1]);
-    to_ = in_pipe[1];
-    from_ = out_pipe[0];
-    ::fcntl(from_, F_SETFL, ::fcntl(from_, F_GETFL) | O_NONBLOCK);
-    signal(SIGPIPE, SIG_IGN);
+  LiveProcess(const std::string& script, const std::vector<std::string>& args)
+      : child_(spawn_node(script, args)) {
+    ::fcntl(child_.from, F_SETFL, ::fcntl(child_.from, F_GETFL) | O_NONBLOCK);
   }
-  ~LiveProcess() {
-    if (to_ >= 0) ::close(to_);
-    for (int i = 0; i < 100 && pid_ > 0; i++) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) pid_ = -1;
-      else ::usleep(20000);
-    }
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    ::close(from_);
-  }
+  ~LiveProcess() { end_node(child_); }
   LiveProcess(const LiveProcess&) = delete;
   LiveProcess& operator=(const LiveProcess&) = delete;
 
-  int stdout_fd() const { return from_; }
+  int stdout_fd() const { return child_.from; }
 
   void write_line(const std::string& line) {
     const std::string l = line + "\n";
-    REQUIRE(::write(to_, l.data(), l.size()) == static_cast<ssize_t>(l.size()));
+    REQUIRE(::write(child_.to, l.data(), l.size()) == static_cast<ssize_t>(l.size()));
   }
 
   // Reads what is available; complete lines go to lines(). Call when
@@ -77,7 +43,7 @@ class LiveProcess {
   void read_available() {
     char buf[65536];
     for (;;) {
-      const ssize_t n = ::read(from_, buf, sizeof buf);
+      const ssize_t n = ::read(child_.from, buf, sizeof buf);
       if (n <= 0) break;
       partial_.append(buf, static_cast<std::size_t>(n));
     }
@@ -96,9 +62,7 @@ class LiveProcess {
   }
 
  private:
-  pid_t pid_ = -1;
-  int to_ = -1;
-  int from_ = -1;
+  NodeChild child_;
   std::string partial_;
   std::vector<nlohmann::json> lines_;
   std::size_t read_ = 0;

@@ -21,52 +21,15 @@
 #include <vector>
 
 #include "encoding/key_id.hpp"
+#include "node_child.hpp"
 #include "wire/protomux.hpp"
 
 namespace hc::interop {
 
 class NodeMuxPeer {
  public:
-  NodeMuxPeer() {
-    int in_pipe[2], out_pipe[2];
-    REQUIRE(::pipe(in_pipe) == 0);
-    REQUIRE(::pipe(out_pipe) == 0);
-    const std::string dir = HC_INTEROP_DIR;
-    const std::string path = dir + "/protomux_peer.js";
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::dup2(in_pipe[0], 0);
-      ::dup2(out_pipe[1], 1);
-      ::close(in_pipe[1]);
-      ::close(out_pipe[0]);
-      if (::chdir(dir.c_str()) != 0) ::_exit(127);
-      ::execlp("node", "node", path.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(in_pipe[0]);
-    ::close(out_pipe[1]);
-    to_node_ = in_pipe[1];
-    from_node_ = out_pipe[0];
-    signal(SIGPIPE, SIG_IGN);
-  }
-  ~NodeMuxPeer() {
-    if (to_node_ >= 0) ::close(to_node_);
-    // Give Node a moment to exit on stdin end, then make sure.
-    for (int i = 0; i < 50; i++) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      ::usleep(20000);
-    }
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    ::close(from_node_);
-  }
+  NodeMuxPeer() : child_(spawn_node("protomux_peer.js")) {}
+  ~NodeMuxPeer() { end_node(child_); }
   NodeMuxPeer(const NodeMuxPeer&) = delete;
   NodeMuxPeer& operator=(const NodeMuxPeer&) = delete;
 
@@ -97,10 +60,10 @@ class NodeMuxPeer {
         FAIL("timed out waiting; Node reported:\n" << last);
         return;
       }
-      pollfd p{from_node_, POLLIN, 0};
+      pollfd p{child_.from, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(std::min<long>(left, 100))) <= 0) continue;
       std::uint8_t buf[65536];
-      ssize_t n = ::read(from_node_, buf, sizeof buf);
+      ssize_t n = ::read(child_.from, buf, sizeof buf);
       if (n <= 0) {
         eof_ = true;
         collect();
@@ -155,7 +118,7 @@ class NodeMuxPeer {
     append(f, body);
     std::size_t off = 0;
     while (off < f.size()) {
-      ssize_t n = ::write(to_node_, f.data() + off, f.size() - off);
+      ssize_t n = ::write(child_.to, f.data() + off, f.size() - off);
       REQUIRE(n > 0);
       off += static_cast<std::size_t>(n);
     }
@@ -191,9 +154,7 @@ class NodeMuxPeer {
     input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(off));
   }
 
-  pid_t pid_ = -1;
-  int to_node_ = -1;
-  int from_node_ = -1;
+  NodeChild child_;
   bool eof_ = false;
   int sync_n_ = 0;
   Bytes input_;
