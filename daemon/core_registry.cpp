@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 namespace hc::daemon {
 
 CoreRegistry::CoreRegistry(core::Storage& storage, const Hash32& primary_key)
@@ -63,13 +65,14 @@ void CoreRegistry::unpin(const core::Core& core) {
   if (--it->second == 0) pins_.erase(it);
 }
 
-Result<core::Core*> CoreRegistry::create_named(std::string_view name) {
+Result<core::Core*> CoreRegistry::create_named(std::string_view name, bool compat) {
   HC_TRY(auto existing, storage_.find_named_core(name));
   if (existing) return core::Errc::core_exists;
   core::Core::CreateOptions options;
   options.key_pair =
       crypto::corestore::derive_key_pair(primary_key_, crypto::corestore::kRootNamespace, name);
   options.name = std::string(name);
+  options.compat = compat;
   HC_TRY(auto created, core::Core::create(storage_, options));
   return adopt(std::move(created));
 }
@@ -155,7 +158,9 @@ core::Core* CoreRegistry::adopt(std::unique_ptr<core::Core> core) {
     on_append(key);
     on_change(key);
   };
+  // Followers learn of a truncation through their listener too.
   raw->events().on_truncate = [this, key = raw->key()](std::uint64_t, std::uint64_t) {
+    on_append(key);
     on_change(key);
   };
   auto& entry = open_[raw->key()];
@@ -206,6 +211,24 @@ void CoreRegistry::on_append(const Hash32& key) {
   current.reserve(it->second.size());
   for (const auto& [id, listener] : it->second) current.push_back(listener);
   for (const auto& listener : current) listener();
+}
+
+void CoreRegistry::begin_group() {
+  if (grouping_) return;
+  // If the group cannot start, each write simply commits alone.
+  grouping_ = storage_.begin_group().ok();
+}
+
+Status CoreRegistry::end_group() {
+  if (!grouping_) return {};
+  grouping_ = false;
+  auto committed = storage_.end_group();
+  if (!committed) {
+    const std::string reason = "committing downloaded data failed: " + committed.error().message();
+    spdlog::critical("{}; the open cores no longer match the database", reason);
+    if (fatal_handler_) fatal_handler_(reason);
+  }
+  return committed;
 }
 
 }  // namespace hc::daemon

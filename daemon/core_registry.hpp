@@ -50,7 +50,9 @@ class CoreRegistry {
   Result<core::Core*> find_named(std::string_view name);
 
   // A new named writable core; core::Errc::core_exists if the name is taken.
-  Result<core::Core*> create_named(std::string_view name);
+  // `compat`: its key is the public key (Hypercore 10 style), not the
+  // manifest hash a Corestore would give it.
+  Result<core::Core*> create_named(std::string_view name, bool compat = false);
 
   struct Opened {
     core::Core* core = nullptr;
@@ -105,6 +107,17 @@ class CoreRegistry {
   using ChangeListener = std::function<void(const Hash32& key)>;
   void set_change_listener(ChangeListener listener) { change_listener_ = std::move(listener); }
 
+  // Group commit for replication: the writes between begin_group() and
+  // end_group() (the blocks of one read from a peer) commit together
+  // (core::Storage::begin_group). A failed commit leaves open cores believing
+  // in writes that did not happen: end_group() then calls the fatal handler
+  // (the daemon stops with an error; on restart the cores reload from disk).
+  // Nothing acknowledged to a client is ever in a group.
+  void begin_group();
+  Status end_group();
+  using FatalHandler = std::function<void(const std::string& reason)>;
+  void set_fatal_handler(FatalHandler handler) { fatal_handler_ = std::move(handler); }
+
   // Open cores without listeners or pins kept in memory for reuse; more are closed.
   static constexpr std::size_t kMaxIdleOpen = 256;
   // Closes the least recently used idle cores beyond kMaxIdleOpen. Invalidates
@@ -131,6 +144,8 @@ class CoreRegistry {
   std::uint64_t next_listener_ = 1;
   std::map<Hash32, std::uint64_t> pins_;  // pin count per key
   ChangeListener change_listener_;
+  FatalHandler fatal_handler_;
+  bool grouping_ = false;
 };
 
 }  // namespace hc::daemon

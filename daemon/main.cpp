@@ -65,6 +65,18 @@ int serve(asio::io_context& io, asio::signal_set& signals, hc::core::Storage& st
     }
     return 1;
   }
+  int exit_code = 0;
+  registry.set_fatal_handler([&](const std::string& reason) {
+    // Posted: we may be inside a connection's read, which stop() closes.
+    asio::post(io, [&, reason] {
+      if (exit_code != 0) return;
+      exit_code = 1;
+      spdlog::critical("stopping: {}", reason);
+      signals.cancel();
+      peers.stop();
+      (*server)->stop();
+    });
+  });
   signals.async_wait([&](const asio::error_code& wait_ec, int sig) {
     if (wait_ec) return;
     hc::daemon::notify_systemd("STOPPING=1");
@@ -77,7 +89,7 @@ int serve(asio::io_context& io, asio::signal_set& signals, hc::core::Storage& st
   hc::daemon::notify_systemd("READY=1");
   // Returns once the acceptor and every connection are closed.
   io.run();
-  return 0;
+  return exit_code;
 }
 
 // One line per stored core, for debugging.

@@ -3,7 +3,8 @@
 // open is answered for any stored core, opening an idle one on demand
 // (passive, as Corestore does); remote cores download (follow, seed), cores
 // we write only upload; a core with an open channel is pinned so that
-// release_idle() cannot free it under the session.
+// release_idle() cannot free it under the session; what one read from a peer
+// stores commits at once (CoreRegistry::begin_group).
 //
 // Threads: the io thread. Lifetime: the registry must outlive it, and it must
 // outlive every session that uses it.
@@ -22,6 +23,8 @@ class RegistryCores final : public wire::ReplicationSession::Cores {
   wire::CoreChannel::Options options_for(const core::Core& core) override;
   void channel_opened(core::Core& core) override { registry_.pin(core); }
   void channel_closed(core::Core& core) override { registry_.unpin(core); }
+  void before_feed() override { registry_.begin_group(); }
+  Status after_feed() override { return registry_.end_group(); }
 
  private:
   CoreRegistry& registry_;

@@ -65,6 +65,17 @@ class Storage {
   virtual Result<std::vector<BitfieldPage>> load_bitfield(CoreId core) = 0;
 
   virtual Status write(std::span<const CoreUpdate> updates) = 0;
+
+  // Group commit, for bursts of writes whose loss in a crash costs only work
+  // (verified blocks from a peer, fetched again after a restart), never for
+  // anything acknowledged to a user. Between begin_group() and end_group()
+  // each write() is still atomic and seen by every later read, but the group
+  // becomes durable at once at end_group(): one commit instead of one per
+  // write. If end_group() fails, none of the group's writes happened, while
+  // the Cores that made them believe they did: their owner must drop them (or
+  // stop). Groups do not nest. By default each write stands alone.
+  virtual Status begin_group() { return {}; }
+  virtual Status end_group() { return {}; }
 };
 
 // Tree indexes a truncation to `length` removes besides those >= 2*length:

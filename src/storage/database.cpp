@@ -43,10 +43,16 @@ Result<Database> Database::open(const std::filesystem::path& file, bool create) 
   HC_TRY(Statement begin_read, Statement::prepare(db, "BEGIN"));
   HC_TRY(Statement commit, Statement::prepare(db, "COMMIT"));
   HC_TRY(Statement rollback, Statement::prepare(db, "ROLLBACK"));
+  HC_TRY(Statement savepoint, Statement::prepare(db, "SAVEPOINT nested"));
+  HC_TRY(Statement release, Statement::prepare(db, "RELEASE nested"));
+  HC_TRY(Statement rollback_to, Statement::prepare(db, "ROLLBACK TO nested"));
   db.begin_ = std::make_unique<Statement>(std::move(begin));
   db.begin_read_ = std::make_unique<Statement>(std::move(begin_read));
   db.commit_ = std::make_unique<Statement>(std::move(commit));
   db.rollback_ = std::make_unique<Statement>(std::move(rollback));
+  db.savepoint_ = std::make_unique<Statement>(std::move(savepoint));
+  db.release_ = std::make_unique<Statement>(std::move(release));
+  db.rollback_to_ = std::make_unique<Statement>(std::move(rollback_to));
   return db;
 }
 
@@ -57,6 +63,9 @@ Database::Database(Database&& other) noexcept
       begin_read_(std::move(other.begin_read_)),
       commit_(std::move(other.commit_)),
       rollback_(std::move(other.rollback_)),
+      savepoint_(std::move(other.savepoint_)),
+      release_(std::move(other.release_)),
+      rollback_to_(std::move(other.rollback_to_)),
       reading_(other.reading_) {
   other.db_ = nullptr;
   other.reading_ = false;
@@ -71,6 +80,9 @@ Database& Database::operator=(Database&& other) noexcept {
     begin_read_ = std::move(other.begin_read_);
     commit_ = std::move(other.commit_);
     rollback_ = std::move(other.rollback_);
+    savepoint_ = std::move(other.savepoint_);
+    release_ = std::move(other.release_);
+    rollback_to_ = std::move(other.rollback_to_);
     reading_ = other.reading_;
     other.db_ = nullptr;
     other.reading_ = false;
@@ -86,6 +98,9 @@ void Database::close() {
   begin_read_.reset();
   commit_.reset();
   rollback_.reset();
+  savepoint_.reset();
+  release_.reset();
+  rollback_to_.reset();
   if (db_) {
     // The last connection to close checkpoints the WAL into the file and
     // removes it. close_v2 defers the close if a statement is still alive.
@@ -259,13 +274,16 @@ int Query::changes() const { return sqlite3_changes(sqlite3_db_handle(stmt_)); }
 
 Result<Transaction> Transaction::begin(Database& db) {
   db.end_read();
-  Query q(*db.begin_);
+  // Still in a transaction after dropping any read: an outer write
+  // transaction (a group) is open, and this one nests in it.
+  const bool nested = db.in_transaction();
+  Query q(nested ? *db.savepoint_ : *db.begin_);
   HC_CHECK(q.run());
-  return Transaction(db);
+  return Transaction(db, nested);
 }
 
 Status Transaction::commit() {
-  Query q(*db_->commit_);
+  Query q(nested_ ? *db_->release_ : *db_->commit_);
   HC_CHECK(q.run());  // on failure the destructor rolls back
   db_ = nullptr;
   return {};
@@ -274,6 +292,13 @@ Status Transaction::commit() {
 Transaction::~Transaction() {
   // Some failures (I/O, disk full) already rolled SQLite back by themselves.
   if (!db_ || !db_->in_transaction()) return;
+  if (nested_) {
+    // Undo the savepoint's changes, then drop it: the outer transaction goes on.
+    Query undo(*db_->rollback_to_);
+    Query drop(*db_->release_);
+    if (!undo.run() || !drop.run()) logger()->error("{}: rollback to savepoint failed", db_->path().string());
+    return;
+  }
   Query q(*db_->rollback_);
   if (!q.run()) logger()->error("{}: rollback failed", db_->path().string());
 }

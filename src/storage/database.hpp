@@ -75,8 +75,10 @@ class Database {
 
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
-  // BEGIN IMMEDIATE, BEGIN, COMMIT, ROLLBACK, prepared once.
-  std::unique_ptr<Statement> begin_, begin_read_, commit_, rollback_;
+  // BEGIN IMMEDIATE, BEGIN, COMMIT, ROLLBACK, and for a transaction nested
+  // in another SAVEPOINT, RELEASE, ROLLBACK TO; prepared once.
+  std::unique_ptr<Statement> begin_, begin_read_, commit_, rollback_, savepoint_, release_,
+      rollback_to_;
   bool reading_ = false;  // a transaction opened by hold_read() is open
 };
 
@@ -135,10 +137,15 @@ class Query {
 
 // BEGIN IMMEDIATE ... COMMIT. Rolls back on destruction unless committed, so
 // an early return leaves nothing of the transaction behind.
+// A write transaction. Begun while another is open, it nests as a savepoint:
+// its commit keeps its changes in the outer transaction, and its rollback
+// undoes only them.
 class Transaction {
  public:
   static Result<Transaction> begin(Database& db);
-  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction(Transaction&& other) noexcept : db_(other.db_), nested_(other.nested_) {
+    other.db_ = nullptr;
+  }
   Transaction& operator=(Transaction&&) = delete;
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -147,8 +154,9 @@ class Transaction {
   Status commit();
 
  private:
-  explicit Transaction(Database& db) : db_(&db) {}
+  Transaction(Database& db, bool nested) : db_(&db), nested_(nested) {}
   Database* db_;
+  bool nested_;
 };
 
 }  // namespace hc::storage

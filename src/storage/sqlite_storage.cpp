@@ -106,6 +106,9 @@ struct SqliteStorage::Impl {
   // valid; one not found here is looked up (another connection may have made it).
   std::unordered_set<core::CoreId> known;
   std::vector<TreeRow> tree_rows;  // reused by apply()
+  // The open group's transaction (begin_group): each write() nests in it.
+  // Declared after db: destroyed (rolled back) before the connection closes.
+  std::optional<Transaction> group;
   int snapshot_reads = 0;          // reads in the held read transaction
 
   Statement insert_core, insert_header, core_taken, core_exists, core_by_key, core_by_name,
@@ -544,6 +547,20 @@ Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
   // before COMMIT and the transaction's destructor rolls everything back.
   for (const auto& u : updates) HC_CHECK(impl_->apply(u));
   return tx.commit();
+}
+
+Status SqliteStorage::begin_group() {
+  if (impl_->group) return core::Errc::invalid_operation;  // groups do not nest
+  HC_TRY(Transaction tx, Transaction::begin(impl_->db));
+  impl_->group.emplace(std::move(tx));
+  return {};
+}
+
+Status SqliteStorage::end_group() {
+  if (!impl_->group) return {};
+  Transaction tx = std::move(*impl_->group);
+  impl_->group.reset();
+  return tx.commit();  // on failure tx rolls the whole group back
 }
 
 }  // namespace hc::storage

@@ -5,6 +5,8 @@
 // call commit together (group commit), or, on any error, none of them. With
 // Durability::normal (synchronous=NORMAL) a committed write survives a process
 // crash; Durability::full (synchronous=FULL) also survives power loss.
+// Between begin_group() and end_group() the writes nest in one outer
+// transaction (each a savepoint) and commit together at end_group().
 //
 // Threads: a SqliteStorage owns one connection (SQLITE_OPEN_NOMUTEX) and must
 // be used by one thread at a time; hand it over only with a happens-before
@@ -65,6 +67,8 @@ class SqliteStorage final : public core::Storage {
   Result<std::optional<Bytes>> get_block(core::CoreId core, std::uint64_t index) override;
   Result<std::vector<core::BitfieldPage>> load_bitfield(core::CoreId core) override;
   Status write(std::span<const core::CoreUpdate> updates) override;
+  Status begin_group() override;
+  Status end_group() override;
 
   // The schema version of the open file (schema.hpp).
   int schema_version() const;

@@ -422,6 +422,68 @@ TEST_CASE("a group write is atomic: a failing update undoes the ones before it")
   }
 }
 
+TEST_CASE("begin_group/end_group: writes are read at once, commit together, each stays atomic") {
+  TempDir dir;
+  const auto file = dir.file("cores.db");
+  auto db = open_db(file);
+  auto a = core::Core::create_remote(*db, key_pair(30).public_key);
+  REQUIRE(a.ok());
+  const core::CoreId ia = (*a)->id();
+  const Bytes block = block_for(0);
+
+  SUBCASE("a group never ended is rolled back whole") {
+    REQUIRE(db->begin_group().ok());
+    const core::CoreUpdate one[] = {full_update(ia, block)};
+    REQUIRE(db->write(one).ok());
+    auto got = db->get_block(ia, 0);  // this connection reads its own writes
+    REQUIRE(got.ok());
+    CHECK(*got == std::optional<Bytes>(block));
+    db.reset();  // no end_group: as a crash before the commit
+    db = open_db(file);
+    check_untouched(*db, ia);
+  }
+  SUBCASE("a failing write undoes only itself; end_group commits the rest") {
+    auto b = core::Core::create_remote(*db, key_pair(31).public_key);
+    REQUIRE(b.ok());
+    const core::CoreId ib = (*b)->id();
+    REQUIRE(db->begin_group().ok());
+    CHECK(db->begin_group().error() == core::Errc::invalid_operation);  // no nesting
+    const core::CoreUpdate good[] = {full_update(ia, block)};
+    REQUIRE(db->write(good).ok());
+    const core::CoreUpdate bad[] = {full_update(ib, block), full_update(ib + 100, block)};
+    CHECK(db->write(bad).error() == core::Errc::core_not_found);
+    // A core created inside the group nests too.
+    auto c = core::Core::create_remote(*db, key_pair(32).public_key);
+    REQUIRE(c.ok());
+    REQUIRE(db->end_group().ok());
+    REQUIRE(db->end_group().ok());  // nothing open: nothing to do
+    db.reset();
+    db = open_db(file);
+    auto got = db->get_block(ia, 0);
+    REQUIRE(got.ok());
+    CHECK(*got == std::optional<Bytes>(block));
+    check_untouched(*db, ib);
+    auto found = db->find_core(key_pair(32).public_key);
+    REQUIRE(found.ok());
+    CHECK(found->has_value());
+  }
+  SUBCASE("appends through a Core in a group are restored after reopen") {
+    auto w = create_core(*db, 33);
+    REQUIRE(db->begin_group().ok());
+    append_range(*w, 0, 50, false);
+    REQUIRE(db->end_group().ok());
+    const Hash32 key = w->key();
+    const Hash32 hash = w->tree_hash();
+    w.reset();
+    db.reset();
+    db = open_db(file);
+    auto reopened = open_core(*db, key);
+    CHECK(reopened->length() == 50);
+    CHECK(reopened->tree_hash() == hash);
+    for (std::uint64_t i = 0; i < 50; i++) CHECK(*reopened->get(i) == block_for(i));
+  }
+}
+
 TEST_CASE("find_core_by_discovery_key finds writable and remote cores, as in MemoryStorage") {
   TempDir dir;
   auto db = open_db(dir.file("cores.db"));

@@ -47,7 +47,12 @@ Status ReplicationSession::fail(std::error_code ec, std::string reason) {
 
 Status ReplicationSession::feed(ByteView bytes) {
   if (failed()) return SecretStreamErrc::stream_failed;
+  cores_.before_feed();
   Status st = on_stream_events(stream_.feed(bytes));
+  // Committed before anything we answer goes out.
+  if (auto committed = cores_.after_feed(); !committed && st) {
+    st = fail(committed.error(), "storage: " + committed.error().message());
+  }
   flush();
   return st;
 }

@@ -50,6 +50,11 @@ class ReplicationSession {
     // handshake) / no longer holds it: pin it in memory meanwhile.
     virtual void channel_opened(core::Core&) {}
     virtual void channel_closed(core::Core&) {}
+    // Around each feed(): what its messages store may be committed as one
+    // group (core::Storage::begin_group), not one commit per block. An error
+    // from after_feed() is fatal for the connection.
+    virtual void before_feed() {}
+    virtual Status after_feed() { return {}; }
   };
 
   ReplicationSession(bool initiator, const crypto::KeyPair& static_key, Cores& cores);

@@ -28,6 +28,20 @@ struct Held : ReplicationSession::Cores {
   }
   void channel_opened(core::Core&) override { pinned++; }
   void channel_closed(core::Core&) override { pinned--; }
+  // feed() brackets: counted, never nested; a commit error can be injected.
+  int feeding = 0, feeds = 0;
+  std::error_code commit_error;
+  void before_feed() override {
+    CHECK(feeding == 0);
+    feeding++;
+  }
+  Status after_feed() override {
+    CHECK(feeding == 1);
+    feeding--;
+    feeds++;
+    if (commit_error) return commit_error;
+    return {};
+  }
   void hold(core::Core& c) { cores[c.discovery_key()] = &c; }
 };
 
@@ -99,6 +113,8 @@ TEST_CASE("replication session: cores replicate over one connection, opened acti
   CHECK(w.shared_cores().size() == 2);  // `unknown` was rejected
   CHECK(writer.pinned == 2);
   CHECK(reader.pinned == 2);
+  CHECK(reader.feeds > 0);
+  CHECK(reader.feeding == 0);
 
   // Live: appends reach the reader.
   const std::string live = "live";
@@ -120,4 +136,29 @@ TEST_CASE("replication session: garbage from the peer is fatal, with a reason") 
   CHECK(s.failed());
   CHECK_FALSE(s.error_reason().empty());
   CHECK_FALSE(s.feed(junk).ok());
+}
+
+TEST_CASE("replication session: a failed commit after a feed is fatal, with a storage reason") {
+  core::MemoryStorage w_storage, r_storage;
+  auto one = writer_core(w_storage, 5, 10);
+  auto r_one = std::move(core::Core::create_remote(r_storage, one->key()).value());
+  Held writer, reader;
+  writer.hold(*one);
+  reader.hold(*r_one);
+  ReplicationSession w(true, crypto::key_pair_from_seed(Hash32{5}), writer);
+  ReplicationSession r(false, crypto::key_pair_from_seed(Hash32{6}), reader);
+  w.add_core(*one);
+  // The handshake and the first messages go through.
+  REQUIRE(r.feed(w.take_output()));
+  REQUIRE(w.feed(r.take_output()));
+  reader.commit_error = std::make_error_code(std::errc::io_error);
+  Status st;
+  for (int i = 0; i < 10 && st.ok(); i++) {
+    st = r.feed(w.take_output());
+    if (st.ok()) REQUIRE(w.feed(r.take_output()));
+  }
+  CHECK_FALSE(st.ok());
+  CHECK(r.failed());
+  CHECK(r.error_reason().rfind("storage: ", 0) == 0);
+  CHECK(reader.feeding == 0);
 }
