@@ -17,9 +17,9 @@ using proto::BlockEncoding;
 
 }  // namespace
 
-int run_create(const GlobalOptions& opts, const std::string& name) {
+int run_create(const GlobalOptions& opts, const std::string& name, bool compat) {
   return request<proto::CoreInfo>(opts, proto::kCoreCreate,
-                                  proto::to_json(proto::CreateParams{name}),
+                                  proto::to_json(proto::CreateParams{name, compat}),
                                   [&](const proto::CoreInfo& info) { return show_info(opts, info); });
 }
 

@@ -29,7 +29,7 @@ inline constexpr std::size_t kAppendBatchBytes = 1024 * 1024;
 // decodes; get, tail and follow print each block in base64 (output.hpp).
 // Blocks are always read from the daemon in base64, so any bytes print.
 
-int run_create(const GlobalOptions& opts, const std::string& name);
+int run_create(const GlobalOptions& opts, const std::string& name, bool compat);
 // No messages: one block per stdin line (the newline removed). append.cpp.
 int run_append(const GlobalOptions& opts, const std::string& name,
                const std::vector<std::string>& messages, bool base64);
@@ -39,6 +39,8 @@ int run_list(const GlobalOptions& opts);
 // The last `n` blocks, however big: tail.cpp.
 int run_tail(const GlobalOptions& opts, const std::string& core, std::uint64_t n, bool base64);
 int run_status(const GlobalOptions& opts);
+// Cuts a local writable core to `length` at a new fork. truncate.cpp.
+int run_truncate(const GlobalOptions& opts, const std::string& core, std::uint64_t length);
 // Replication (peer_commands.cpp): download and keep a core; dial a peer and
 // keep the connection; list the connected peers.
 int run_seed(const GlobalOptions& opts, const std::string& key);

@@ -4,9 +4,15 @@
 // is decided here, as for get and tail. Output is flushed after each block so
 // that a pipe or a terminal sees it at once, which also lets SIGINT end the
 // process at any moment with everything received already printed.
+//
+// When the core moves to a new fork (truncated here, or by its writer on a
+// peer), the daemon says so first: "truncated to N (fork F)" goes to stderr
+// (with --json also {"event": "truncate", "length", "fork"} on stdout), and
+// the blocks from N on follow, from the new fork.
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
@@ -15,6 +21,7 @@
 #include "core_arg.hpp"
 #include "output.hpp"
 #include "proto/methods.hpp"
+#include "proto/truncate_methods.hpp"
 #include "tail.hpp"
 
 namespace hc::ctl {
@@ -34,6 +41,19 @@ int follow_with(Client& client, const GlobalOptions& opts, const proto::CoreRef&
   for (;;) {
     auto message = client.next_notification();
     if (!message) return fail(message.error());
+    if (message->method == proto::kCoreTruncated) {
+      auto cut = proto::from_json<proto::TruncateNotification>(message->params);
+      if (!cut) return fail_result(proto::kCoreTruncated, cut.error());
+      if (cut->subscription != followed->subscription) continue;
+      expected = std::min(expected, cut->length);
+      std::cout.flush();  // blocks before it come first on a shared terminal
+      std::cerr << "truncated to " << cut->length << " (fork " << cut->fork << ")\n";
+      if (opts.json) {
+        print_json_line({{"event", "truncate"}, {"length", cut->length}, {"fork", cut->fork}});
+        std::cout.flush();
+      }
+      continue;
+    }
     if (message->method != proto::kCoreBlock) continue;  // other notifications: not ours
     auto block = proto::from_json<proto::BlockNotification>(message->params);
     if (!block) return fail_result(proto::kCoreBlock, block.error());

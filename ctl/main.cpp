@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
 
   auto* create = app.add_subcommand("create", "create a named writable core; prints its info");
   create->add_option("name", name, "name of the core")->required();
+  bool compat = false;
+  create->add_flag("--compat", compat,
+                   "key = the public key, as Hypercore 10 made them (default: the manifest hash, "
+                   "as a Node Corestore does)");
 
   auto* append = app.add_subcommand(
       "append", "append blocks to a named core (created if needed); prints the new length");
@@ -94,6 +98,12 @@ int main(int argc, char** argv) {
 
   auto* status = app.add_subcommand("status", "print the daemon's version and state");
 
+  std::uint64_t length = 0;
+  auto* truncate = app.add_subcommand(
+      "truncate", "cut a named writable core to LENGTH blocks, at a new fork; prints its info");
+  truncate->add_option("core", core, "key (hex or z-base32) or name")->required();
+  truncate->add_option("length", length, "blocks to keep")->required()->check(kUnsigned);
+
   std::string key, address;
   auto* seed = app.add_subcommand(
       "seed", "download every block of a core from the daemon's peers and keep serving it");
@@ -112,7 +122,7 @@ int main(int argc, char** argv) {
   opts.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
 
   int rc = kExitUsage;
-  if (create->parsed()) rc = run_create(opts, name);
+  if (create->parsed()) rc = run_create(opts, name, compat);
   else if (append->parsed()) rc = run_append(opts, name, messages, base64);
   else if (get->parsed()) rc = run_get(opts, core, index, base64);
   else if (info->parsed()) rc = run_info(opts, core);
@@ -121,6 +131,7 @@ int main(int argc, char** argv) {
     rc = tail_follow ? run_tail_follow(opts, core, n, base64) : run_tail(opts, core, n, base64);
   else if (follow->parsed()) rc = run_follow(opts, core, start, base64);
   else if (status->parsed()) rc = run_status(opts);
+  else if (truncate->parsed()) rc = run_truncate(opts, core, length);
   else if (seed->parsed()) rc = run_seed(opts, key);
   else if (connect->parsed()) rc = run_connect(opts, address);
   else if (peers->parsed()) rc = run_peers(opts);

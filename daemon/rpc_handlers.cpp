@@ -10,6 +10,7 @@
 #include "encoding/key_id.hpp"
 #include "proto/methods.hpp"
 #include "proto/peer_methods.hpp"
+#include "proto/truncate_methods.hpp"
 #include "rpc_log.hpp"
 
 namespace hc::daemon {
@@ -98,6 +99,7 @@ Outcome<json> RpcHandlers::dispatch(const proto::Request& request) {
   if (m == proto::kCoreTail) return tail(p);
   if (m == proto::kDaemonStatus) return status(p);
   if (m == proto::kCoreSeed) return seed(p);
+  if (m == proto::kCoreTruncate) return truncate(p);
   if (proto::is_peer_method(m)) {
     if (peer_methods_) return peer_methods_(request);
     return proto::Error(Errc::internal_error, "replication is not running in this daemon");
@@ -132,7 +134,7 @@ Outcome<json> RpcHandlers::seed(const json& params) {
 
 Outcome<json> RpcHandlers::create(const json& params) {
   RPC_TRY(auto p, proto::from_json<proto::CreateParams>(params));
-  RPC_TRY_CORE(auto* c, cores_.create_named(p.name));
+  RPC_TRY_CORE(auto* c, cores_.create_named(p.name, p.compat));
   rpc_log().info("created core {} ({})", encoding::encode_key_id(c->key()), p.name);
   return proto::to_json(info_of(*c));
 }
@@ -153,6 +155,24 @@ Outcome<json> RpcHandlers::append(const json& params) {
   // One Core::append: one transaction; the answer goes out after it committed.
   RPC_TRY_CORE(auto length, c->append(views));
   return proto::to_json(proto::AppendResult{c->key(), length, created});
+}
+
+Outcome<json> RpcHandlers::truncate(const json& params) {
+  RPC_TRY(auto p, proto::from_json<proto::TruncateParams>(params));
+  RPC_TRY(auto* c, resolve(p.core));
+  if (!c->writable()) return proto::Error(Errc::not_writable);
+  if (p.length > c->length()) {
+    return proto::Error(Errc::invalid_params,
+                        "length " + std::to_string(p.length) + " is past the end (length " +
+                            std::to_string(c->length()) + ")",
+                        {{"field", "length"}});
+  }
+  // One Core::truncate: one transaction, at the next fork; peers and
+  // followers hear of it from the core's on_truncate event.
+  if (auto st = c->truncate(p.length); !st) return to_proto_error(st.error());
+  rpc_log().info("truncated core {} to {} (fork {})", encoding::encode_key_id(c->key()), p.length,
+                 c->fork());
+  return proto::to_json(info_of(*c));
 }
 
 Outcome<json> RpcHandlers::get(const json& params) {

@@ -60,6 +60,7 @@ class RpcHandlers {
   proto::Outcome<nlohmann::json> tail(const nlohmann::json& params);
   proto::Outcome<nlohmann::json> status(const nlohmann::json& params);
   proto::Outcome<nlohmann::json> seed(const nlohmann::json& params);
+  proto::Outcome<nlohmann::json> truncate(const nlohmann::json& params);
 
   CoreRegistry& cores_;
   std::chrono::steady_clock::time_point started_;

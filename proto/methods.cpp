@@ -6,6 +6,7 @@
 #include "encoding/result.hpp"
 #include "json_fields.hpp"
 #include "peer_methods.hpp"
+#include "truncate_methods.hpp"
 #include "utf8.hpp"
 
 namespace hc::proto {
@@ -15,7 +16,7 @@ using nlohmann::json;
 using namespace fields;
 
 constexpr std::array kMethods = {kCoreCreate, kCoreAppend, kCoreGet,      kCoreInfo,     kCoreList,
-                                 kCoreTail,   kCoreFollow, kCoreUnfollow, kDaemonStatus};
+                                 kCoreTail,   kCoreFollow, kCoreUnfollow, kDaemonStatus, kCoreTruncate};
 
 // The params object of a request on one core, with the CoreRef's fields.
 json with_core(const CoreRef& core, json fields) {
@@ -55,10 +56,19 @@ template <>
 Outcome<CreateParams> from_json<CreateParams>(const json& j) {
   HC_PROTO_TRY(auto obj, require_object(j));
   HC_PROTO_TRY(std::string n, get_name(*obj, "name"));
-  return CreateParams{std::move(n)};
+  bool compat = false;
+  if (member(*obj, "compat")) {
+    HC_PROTO_TRY(bool c, get_bool(*obj, "compat"));
+    compat = c;
+  }
+  return CreateParams{std::move(n), compat};
 }
 
-json to_json(const CreateParams& v) { return json{{"name", v.name}}; }
+json to_json(const CreateParams& v) {
+  json j{{"name", v.name}};
+  if (v.compat) j["compat"] = true;  // only when set: other requests stay as they were
+  return j;
+}
 
 template <>
 Outcome<AppendParams> from_json<AppendParams>(const json& j) {

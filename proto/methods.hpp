@@ -55,8 +55,9 @@ struct CoreRef {
 // Names are non-empty and at most this many bytes of UTF-8.
 inline constexpr std::size_t kMaxNameBytes = 1024;
 
-struct CreateParams {  // {"name"}
+struct CreateParams {  // {"name", "compat"? (default false)}
   std::string name;
+  bool compat = false;  // key = public key (Hypercore 10 style), not the manifest hash
   friend bool operator==(const CreateParams&, const CreateParams&) = default;
 };
 

@@ -72,6 +72,7 @@ TEST_CASE("round trips of every struct") {
   check_round_trip(by_name);
   check_round_trip(by_key);
   check_round_trip(CreateParams{"chat"});
+  check_round_trip(CreateParams{"chat", true});
   check_round_trip(AppendParams{by_name, lines, BlockEncoding::utf8});
   check_round_trip(AppendParams{by_key, binary, BlockEncoding::base64});
   check_round_trip(AppendParams{by_name, {}, BlockEncoding::utf8});
@@ -142,6 +143,7 @@ TEST_CASE("core references: exactly one of name and key, keys must decode") {
                           std::string(52, '0'), std::string(52, 'l'), std::string()})
     check_rejects<InfoParams>(json{{"key", bad}}, Errc::invalid_key, "key");
   check_rejects<CreateParams>(json{{"key", encoding::to_hex(test_key(1))}}, Errc::invalid_params, "name");
+  check_rejects<CreateParams>(json{{"name", "c"}, {"compat", 1}}, Errc::invalid_params, "compat");
   check_rejects<InfoParams>(json::array(), Errc::invalid_params, "params");
   check_rejects<InfoParams>(json("chat"), Errc::invalid_params, "params");
 }

@@ -162,8 +162,27 @@ Status Core::truncate(std::uint64_t new_length, std::optional<std::uint64_t> for
   }
   record_.tree = std::move(next);
   contiguous_length_ = std::min(contiguous_length_, new_length);
+  note_truncation(new_length, record_.tree.fork);
   if (events_.on_truncate) events_.on_truncate(new_length, record_.tree.fork);
   return {};
+}
+
+void Core::note_truncation(std::uint64_t length, std::uint64_t fork) {
+  if (truncations_.size() == kMaxTruncations) {
+    // Merge the two oldest: lower than the truth for the fork between them.
+    truncations_[1].length = std::min(truncations_[0].length, truncations_[1].length);
+    truncations_.erase(truncations_.begin());
+  }
+  truncations_.push_back({fork, length});
+}
+
+std::optional<std::uint64_t> Core::truncated_since(std::uint64_t fork) const {
+  std::optional<std::uint64_t> lowest;
+  for (const auto& t : truncations_) {
+    if (t.fork <= fork) continue;
+    lowest = lowest ? std::min(*lowest, t.length) : t.length;
+  }
+  return lowest;
 }
 
 crypto::KeyPair Core::key_pair() const {
@@ -240,6 +259,8 @@ Result<Verifier> Core::verifier_for(const std::optional<Manifest>& offered) cons
 }
 
 Result<Core::VerifyResult> Core::verify(const Proof& proof) {
+  drop_stale_reorg();
+  if (proof.fork > fork()) return verify_newer_fork(proof);
   if (proof.fork != fork()) return Errc::fork_mismatch;
   const std::optional<Prologue> prologue =
       record_.manifest ? record_.manifest->prologue : std::nullopt;
@@ -308,6 +329,80 @@ Result<Core::VerifyResult> Core::verify(const Proof& proof) {
   if (result.upgraded && events_.on_append) events_.on_append(old_length, length());
   if (result.block && events_.on_download) events_.on_download(*result.block);
   return result;
+}
+
+void Core::drop_stale_reorg() {
+  if (!reorg_) return;
+  const Reorg& r = reorg_->reorg;
+  if (r.base_fork() != fork() || r.base_length() != length() || r.base_hash() != tree_hash()) {
+    reorg_.reset();
+  }
+}
+
+std::optional<Core::ReorgWant> Core::reorg_want() {
+  drop_stale_reorg();
+  if (!reorg_ || !reorg_->reorg.want()) return std::nullopt;
+  return ReorgWant{reorg_->reorg.fork(), *reorg_->reorg.want()};
+}
+
+Result<Core::VerifyResult> Core::verify_newer_fork(const Proof& proof) {
+  Nodes nodes(storage_, record_.id);
+  if (proof.upgrade && proof.upgrade->start == 0) {
+    // A fork proof. One for an older fork than the reorg under way is late.
+    if (reorg_ && reorg_->reorg.fork() > proof.fork) return Errc::fork_mismatch;
+    const std::optional<Prologue> prologue =
+        record_.manifest ? record_.manifest->prologue : std::nullopt;
+    HC_TRY(Reorg reorg, Reorg::start(record_.tree, proof, nodes, prologue));
+    HC_TRY(Verifier verifier, verifier_for(proof.manifest));
+    const TreeState& next = reorg.tree();
+    if (!verifier.verify(next.signed_tree(), next.signature)) return Errc::invalid_signature;
+    std::optional<Manifest> learned;
+    if (!record_.manifest) learned = verifier.manifest();
+    reorg_ = PendingReorg{std::move(reorg), std::move(learned)};
+  } else if (reorg_ && reorg_->reorg.fork() == proof.fork && !reorg_->reorg.finished() &&
+             !proof.upgrade && (proof.hash || proof.block)) {
+    HC_CHECK(reorg_->reorg.update(proof, nodes));
+  } else {
+    return Errc::fork_mismatch;
+  }
+
+  VerifyResult result;
+  if (!reorg_->reorg.finished()) return result;
+  PendingReorg done = std::move(*reorg_);
+  reorg_.reset();
+  HC_CHECK(apply_reorg(done.reorg, done.learned));
+  result.reorged = true;
+  result.upgraded = length() > done.reorg.ancestors();
+  return result;
+}
+
+Status Core::apply_reorg(const Reorg& reorg, const std::optional<Manifest>& learned) {
+  const std::uint64_t old_length = length();
+  const std::uint64_t ancestors = reorg.ancestors();
+  CoreUpdate u;
+  u.core = record_.id;
+  // As _commitUpgrade: blocks and nodes past the common ancestor go, then
+  // the new tree's verified nodes come in, in the same transaction.
+  if (ancestors < old_length) {
+    u.truncate = ancestors;
+    bitfield_.set_range(ancestors, old_length - ancestors, false);
+  }
+  u.nodes = reorg.nodes();
+  u.bitfield = bitfield_.take_dirty();
+  u.tree = reorg.tree();
+  if (learned) u.manifest = learned;
+  if (auto st = storage_.write(std::span<const CoreUpdate>(&u, 1)); !st) {
+    bitfield_ = Bitfield();
+    (void)load_bitfield();
+    return st.error();
+  }
+  record_.tree = reorg.tree();
+  if (learned) record_.manifest = learned;
+  contiguous_length_ = std::min({contiguous_length_, ancestors, length()});
+  note_truncation(ancestors, fork());
+  if (events_.on_truncate) events_.on_truncate(ancestors, fork());
+  if (length() > ancestors && events_.on_append) events_.on_append(ancestors, length());
+  return {};
 }
 
 }  // namespace hc::core

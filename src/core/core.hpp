@@ -12,11 +12,13 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "bitfield.hpp"
 #include "crypto/sign.hpp"
 #include "merkle_tree.hpp"
 #include "proof.hpp"
+#include "reorg.hpp"
 #include "storage.hpp"
 #include "verifier.hpp"
 
@@ -35,6 +37,14 @@ class Core {
   struct VerifyResult {
     bool upgraded = false;                 // the core grew to a newer signed length
     std::optional<std::uint64_t> block;    // a block that was stored
+    bool reorged = false;                  // the core moved to a newer fork
+  };
+
+  // A reorg under way (see verify): what it needs next.
+  struct ReorgWant {
+    std::uint64_t fork = 0;  // ask the peer on this fork
+    Reorg::Want want;
+    bool operator==(const ReorgWant&) const = default;
   };
 
   // Events for layers above (replication, subscriptions): called after commit.
@@ -104,8 +114,25 @@ class Core {
   // or the request is for another fork.
   Result<Proof> proof(const ProofRequest& request);
   // Verifies a peer's proof against the signed tree and stores what it proves.
-  // Data for another fork is fork_mismatch; nothing unverified is stored.
+  // Nothing unverified is stored. Data for an older fork is fork_mismatch.
+  //
+  // Data for a newer fork is a reorg (replicator.js _onreorgdata): a fork
+  // proof (an upgrade from 0) is checked against the manifest and starts one;
+  // while reorg_want() is set, hash proofs of that fork narrow down where the
+  // trees diverge. When that is known, the core truncates to the common
+  // ancestor and adopts the new tree in one write, fires on_truncate(ancestor,
+  // fork) and then on_append for the new fork's growth, and the result says
+  // reorged. A fork proof for an older fork than the reorg under way, or a
+  // hash proof with no reorg of its fork under way, is fork_mismatch.
   Result<VerifyResult> verify(const Proof& proof);
+  // The hash proof the reorg under way needs, if any.
+  std::optional<ReorgWant> reorg_want();
+
+  // The lowest length this core was truncated to (by truncate() or a reorg)
+  // at a fork newer than `fork`, since this Core was opened; nullopt if none.
+  // May be lower than the truth for old forks (the record is bounded), never
+  // higher: a follower that resumes from it skips nothing.
+  std::optional<std::uint64_t> truncated_since(std::uint64_t fork) const;
 
  private:
   class Nodes;
@@ -115,6 +142,21 @@ class Core {
   crypto::KeyPair key_pair() const;
   // Signs the head if this writable core has not signed it yet.
   void sign_head() const;
+  Result<VerifyResult> verify_newer_fork(const Proof& proof);
+  // Drops the reorg under way if our tree changed since it started.
+  void drop_stale_reorg();
+  Status apply_reorg(const Reorg& reorg, const std::optional<Manifest>& learned);
+  void note_truncation(std::uint64_t length, std::uint64_t fork);
+
+  struct PendingReorg {
+    Reorg reorg;
+    std::optional<Manifest> learned;  // the manifest its proof taught us
+  };
+  struct Truncation {
+    std::uint64_t fork = 0;
+    std::uint64_t length = 0;
+  };
+  static constexpr std::size_t kMaxTruncations = 64;
 
   Storage& storage_;
   // Mutable only so that const signature() can sign the head lazily.
@@ -122,6 +164,8 @@ class Core {
   Bitfield bitfield_;
   std::uint64_t contiguous_length_ = 0;
   Events events_;
+  std::optional<PendingReorg> reorg_;
+  std::vector<Truncation> truncations_;  // oldest first, forks increasing
 };
 
 }  // namespace hc::core

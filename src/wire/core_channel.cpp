@@ -42,6 +42,20 @@ void CoreChannel::on_local_append() {
 }
 
 void CoreChannel::announce() {
+  if (core_.fork() != announced_fork_) {
+    // A new fork: what we told the remote we have past the cut is gone
+    // (Node's ontruncate: onhave(drop), then the sync of the new fork).
+    const std::uint64_t cut = std::min(core_.truncated_since(announced_fork_).value_or(0),
+                                       announced_length_);
+    if (announced_length_ > cut) {
+      Range r;
+      r.drop = true;
+      r.start = cut;
+      r.length = announced_length_ - cut;
+      out_.send(r);
+    }
+    range_signaled_ = std::min(range_signaled_, cut);
+  }
   can_upgrade_ = core_.can_upgrade_from(remote_length_);
   send_sync();
   send_contiguous_range();
@@ -85,6 +99,8 @@ void CoreChannel::send_sync() {
   s.downloading = options_.download;
   // Without it a Node reader never asks for the manifest and cannot verify.
   s.has_manifest = core_.manifest().has_value() && !core_.compat();
+  announced_fork_ = s.fork;
+  announced_length_ = s.length;
   out_.send(s);
 }
 
@@ -223,7 +239,14 @@ bool CoreChannel::remote_has(std::uint64_t index) const {
 
 void CoreChannel::update() {
   if (!options_.download || !opened_ || !remote_synced_) return;
-  if (core_.fork() != remote_fork_) return;  // forks: a later slice
+  if (remote_fork_ > core_.fork()) {
+    out_.cork();
+    request_fork();
+    out_.uncork();
+    return;
+  }
+  // An older fork: nothing it has is ours; it follows ours, or not.
+  if (core_.fork() != remote_fork_) return;
   out_.cork();
   // An upgrade as soon as the remote can prove one from our length (Node is
   // as eager: _shouldUpgrade, eagerUpgrade).
@@ -264,27 +287,87 @@ void CoreChannel::update() {
   out_.uncork();
 }
 
+void CoreChannel::request_fork() {
+  if (fork_inflight_) return;
+  Request r;
+  r.fork = remote_fork_;
+  const auto want = core_.reorg_want();
+  if (want && want->fork > remote_fork_) return;  // a newer fork is being followed
+  if (want && want->fork == remote_fork_) {
+    // A hash proof of a block the remote has, in the range still in doubt.
+    std::optional<std::uint64_t> index;
+    for (std::uint64_t i = want->want.start; i < want->want.end; i++) {
+      if (remote_has(i)) {
+        index = i;
+        break;
+      }
+    }
+    if (!index) {
+      // Ask which of them it has (range or bitfield), once per batch.
+      const std::uint64_t batch = want->want.start / kMaxWantLength;
+      if (wants_sent_.insert(batch).second) {
+        out_.send(Want{batch * kMaxWantLength, kMaxWantLength, false});
+      }
+      return;
+    }
+    r.hash = core::ProofRequest::Indexed{2 * *index, want->want.nodes};
+  } else {
+    if (remote_length_ == 0) return;  // nothing to prove; its sync says all
+    // The fork proof: the remote's whole tree, signed (_requestForkProof).
+    r.upgrade = core::ProofRequest::Upgrade{0, remote_length_};
+    r.manifest = !core_.manifest();
+  }
+  r.id = next_request_id_++;
+  inflight_[r.id] = Inflight{false, 0, true};
+  fork_inflight_ = true;
+  out_.send(r);
+}
+
+bool CoreChannel::answers(const Inflight& asked, const Data& data) {
+  const bool block_request = !asked.upgrade && !asked.fork;
+  if (block_request && (!data.block || data.block->index != asked.block)) return false;
+  if (!block_request && data.block) return false;
+  if (block_request && data.upgrade) return false;
+  if (data.hash && !asked.fork) return false;
+  return !data.seek;  // we never ask for one
+}
+
 Status CoreChannel::on_data(const Data& data) {
   auto it = inflight_.find(data.request);
   // Data nobody asked for (a push, or a request already answered): Node
   // ignores it unless it allows pushes; so do we.
   if (data.request == 0 || it == inflight_.end()) return {};
+  // Only the answer to what was asked (Node's _matchingRequest): a proof of
+  // another block, say, counts as noData, and nothing of it is stored.
+  if (!answers(it->second, data)) {
+    on_no_data(NoData{data.request, NoData::kNotAvailable});
+    return {};
+  }
   const Inflight asked = it->second;
   inflight_.erase(it);
-  if (asked.upgrade) upgrade_inflight_ = false;
+  if (asked.fork) fork_inflight_ = false;
+  else if (asked.upgrade) upgrade_inflight_ = false;
   else requested_.erase(asked.block);
 
+  const std::uint64_t old_fork = core_.fork();
   const std::uint64_t old_length = core_.length();
   const std::uint64_t old_contiguous = core_.contiguous_length();
   auto verified = core_.verify(data);
   if (!verified) {
-    // Another fork: not followed yet (a later slice); anything else is data
-    // that does not verify, and nothing of it was stored.
-    if (verified.error() == core::Errc::fork_mismatch) return {};
+    // Another fork's data that is no use now (an answer from before a
+    // truncation, a late fork proof); anything else is data that does not
+    // verify, and nothing of it was stored.
+    if (verified.error() == core::Errc::fork_mismatch) {
+      update();
+      return {};
+    }
     return verified.error();
   }
   out_.cork();
-  if (core_.length() != old_length || core_.contiguous_length() != old_contiguous) announce();
+  if (core_.fork() != old_fork || core_.length() != old_length ||
+      core_.contiguous_length() != old_contiguous) {
+    announce();
+  }
   update();
   out_.uncork();
   return {};
@@ -295,6 +378,12 @@ void CoreChannel::on_no_data(const NoData& no_data) {
   if (it == inflight_.end()) return;
   const Inflight asked = it->second;
   inflight_.erase(it);
+  if (asked.fork) {
+    // Not again until the remote syncs again.
+    fork_inflight_ = false;
+    remote_can_upgrade_ = false;
+    return;
+  }
   if (asked.upgrade) {
     upgrade_inflight_ = false;
     // Not again until the remote syncs again.

@@ -12,6 +12,14 @@
 // an error (the connection should close). Data nobody asked for is ignored,
 // as Node does.
 //
+// Forks (replicator.js _updateFork, _requestForkProof, _requestForkRange):
+// a downloader whose remote syncs a newer fork asks for its fork proof
+// (upgrade from 0), then for the hash proofs Core::reorg_want() names, one
+// request at a time, until the core has moved to that fork; then it downloads
+// the new fork as usual. When the local core moves to a new fork (a local
+// truncate, or a reorg) the channel tells the remote as Node does: range with
+// drop for what it no longer has, then sync with the new fork.
+//
 // Sync rules (docs/protocol/hypercore.md §7.7, §10.13): remoteLength echoes
 // the remote's length when the forks match; canUpgrade says whether we can
 // prove an upgrade from that length; hasManifest for non-compat cores with a
@@ -65,7 +73,8 @@ class CoreChannel {
   // One message of this channel from the remote. An error means the remote
   // broke the protocol; the connection should close.
   Status on_message(const Message& message);
-  // The local core grew: tell the remote (sync, then range).
+  // The local core changed (it grew, or moved to a new fork): tell the
+  // remote (range drop after a truncation, sync, then range).
   void on_local_append();
 
   // What the remote told us.
@@ -89,17 +98,22 @@ class CoreChannel {
   void on_bitfield(const Bitfield& bitfield);
   Status on_data(const Data& data);
   void on_no_data(const NoData& no_data);
-  // The local core changed (downloaded or appended): tell the remote.
+  // The local core changed (downloaded, appended or truncated): tell the remote.
   void announce();
+  // Asks for what following the remote's newer fork needs next.
+  void request_fork();
   // Sends the requests that can go now (downloader).
   void update();
   bool remote_has(std::uint64_t index) const;
 
-  // One request of ours: an upgrade, or a block.
+  // One request of ours: an upgrade, a block, or part of a reorg.
   struct Inflight {
     bool upgrade = false;
     std::uint64_t block = 0;
+    bool fork = false;  // a fork proof or a reorg's hash proof
   };
+  // Whether `data` is an answer to `asked` and carries nothing else of note.
+  static bool answers(const Inflight& asked, const Data& data);
 
   core::Core& core_;
   Output& out_;
@@ -120,6 +134,9 @@ class CoreChannel {
   std::map<std::uint64_t, Inflight> inflight_;  // by request id
   std::set<std::uint64_t> requested_;           // blocks in inflight_
   bool upgrade_inflight_ = false;
+  bool fork_inflight_ = false;         // a fork request in flight (one at a time)
+  std::uint64_t announced_fork_ = 0;   // the fork and length of our last sync
+  std::uint64_t announced_length_ = 0;
   std::uint64_t next_request_id_ = 1;
   std::set<std::uint64_t> wants_sent_;          // want batches asked for
 };

@@ -16,12 +16,14 @@ namespace {
 
 struct Recorder : CoreChannel::Output {
   std::vector<Message> sent;
+  std::vector<Message> log;  // everything ever sent
   int corks = 0;
   void send(const Message& m) override {
     // Every message must survive its wire encoding.
     auto back = decode_message(type_of(m), encode(m));
     REQUIRE(back);
     sent.push_back(*back);
+    log.push_back(*back);
   }
   void cork() override { corks++; }
   void uncork() override { corks--; }
@@ -279,4 +281,147 @@ TEST_CASE("core channel: data that does not verify is an error and stores nothin
     for (auto& m : link.b_out.take()) REQUIRE(link.a.on_message(m));
   }
   CHECK(tampered);
+}
+
+namespace {
+
+// Truncates the writer to `length` and appends `count` blocks no earlier fork had.
+void fork_writer(Writer& w, std::uint64_t length, int count) {
+  REQUIRE(w.core->truncate(length).ok());
+  for (int i = 0; i < count; i++) {
+    w.append("fork " + std::to_string(w.core->fork()) + " block " + std::to_string(i));
+  }
+}
+
+void check_same(core::Core& reader, core::Core& writer) {
+  CHECK(reader.fork() == writer.fork());
+  CHECK(reader.length() == writer.length());
+  CHECK(reader.tree_hash() == writer.tree_hash());
+  CHECK(reader.contiguous_length() == writer.length());
+  for (std::uint64_t i = 0; i < writer.length(); i++) {
+    if (reader.get(i).value() != writer.get(i).value()) {
+      FAIL("block ", i, " differs");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("core channel: a live reader follows the writer's truncate and append to the new fork") {
+  Writer w(700);
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> truncated;
+  reader->events().on_truncate = [&](std::uint64_t n, std::uint64_t f) { truncated.emplace_back(n, f); };
+  Link link(*w.core, *reader, {}, {true, 16});
+  link.a.on_open();
+  link.b.on_open();
+  link.pump();
+  REQUIRE(reader->length() == 700);
+
+  fork_writer(w, 613, 40);
+  link.a.on_local_append();
+  // The writer tells what it dropped, then its new fork.
+  auto told = link.a_out.sent;
+  REQUIRE(told.size() >= 2);
+  REQUIRE(std::holds_alternative<Range>(told[0]));
+  CHECK(std::get<Range>(told[0]) == Range{true, 613, 87});
+  REQUIRE(std::holds_alternative<Sync>(told[1]));
+  CHECK(std::get<Sync>(told[1]).fork == 1);
+  CHECK(std::get<Sync>(told[1]).length == 653);
+
+  // The reader asks for the fork proof, then hash proofs, then the new blocks.
+  link.b_out.log.clear();
+  link.pump();
+  bool asked_fork_proof = false, asked_hash = false;
+  for (const auto& m : link.b_out.log) {
+    if (auto* r = std::get_if<Request>(&m)) {
+      if (r->upgrade && r->upgrade->start == 0 && r->fork == 1) asked_fork_proof = true;
+      if (r->hash && r->fork == 1) asked_hash = true;
+    }
+  }
+  CHECK(asked_fork_proof);
+  CHECK(asked_hash);
+  REQUIRE(truncated.size() == 1);
+  CHECK(truncated[0] == std::pair<std::uint64_t, std::uint64_t>{613, 1});
+  check_same(*reader, *w.core);
+  // Each side knows the other's new fork.
+  CHECK(link.a.remote_fork() == 1);
+  CHECK(link.a.remote_length() == 653);
+  CHECK(link.b.inflight() == 0);
+
+  // And it stays live on the new fork.
+  w.append("after");
+  link.a.on_local_append();
+  link.pump();
+  check_same(*reader, *w.core);
+}
+
+TEST_CASE("core channel: a reader that held an old fork follows a newer one on open, twice") {
+  Writer w(300);
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  {
+    Link link(*w.core, *reader, {}, {true, 8});
+    link.a.on_open();
+    link.b.on_open();
+    link.pump();
+    REQUIRE(reader->length() == 300);
+  }
+  // Two forks while apart: a shorter core, then a longer one.
+  fork_writer(w, 120, 10);
+  fork_writer(w, 125, 400);
+  REQUIRE(w.core->fork() == 2);
+  {
+    Link link(*w.core, *reader, {}, {true, 8});
+    link.b.on_open();
+    link.a.on_open();
+    link.pump();
+    check_same(*reader, *w.core);
+  }
+  // A truncation to 0 and nothing appended yet: the reader empties too.
+  fork_writer(w, 0, 0);
+  {
+    Link link(*w.core, *reader, {}, {true, 8});
+    link.a.on_open();
+    link.b.on_open();
+    link.pump();
+    // Nothing to prove at length 0 until the writer appends.
+    w.append("fresh");
+    link.a.on_local_append();
+    link.pump();
+    check_same(*reader, *w.core);
+    CHECK(reader->fork() == 3);
+  }
+}
+
+TEST_CASE("core channel: a forged fork proof is an error and the reader keeps its fork") {
+  Writer w(50);
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  Link link(*w.core, *reader, {}, {true, 8});
+  link.a.on_open();
+  link.b.on_open();
+  link.pump();
+  const Hash32 before = reader->tree_hash();
+  fork_writer(w, 20, 5);
+  link.a.on_local_append();
+  bool forged = false;
+  for (int rounds = 0; rounds < 20 && !forged; rounds++) {
+    for (auto& m : link.a_out.take()) {
+      if (auto* d = std::get_if<Data>(&m); d && d->upgrade && d->fork == 1) {
+        d->upgrade->signature.back() ^= 1;
+        CHECK_FALSE(link.b.on_message(m).ok());
+        forged = true;
+        break;
+      }
+      REQUIRE(link.b.on_message(m));
+    }
+    for (auto& m : link.b_out.take()) REQUIRE(link.a.on_message(m));
+  }
+  CHECK(forged);
+  CHECK(reader->fork() == 0);
+  CHECK(reader->tree_hash() == before);
+  CHECK(reader->length() == 50);
 }
