@@ -23,14 +23,18 @@ void FrameReader::feed(ByteView bytes) {
   buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
 }
 
-std::optional<Bytes> FrameReader::next() {
-  const std::size_t available = buffer_.size() - offset_;
-  if (available < kFrameHeaderBytes) return std::nullopt;
+std::optional<std::size_t> FrameReader::next_length() const {
+  if (buffer_.size() - offset_ < kFrameHeaderBytes) return std::nullopt;
   const std::uint8_t* p = buffer_.data() + offset_;
-  const std::size_t length = std::size_t{p[0]} | std::size_t{p[1]} << 8 | std::size_t{p[2]} << 16;
-  if (available - kFrameHeaderBytes < length) return std::nullopt;
-  Bytes payload(p + kFrameHeaderBytes, p + kFrameHeaderBytes + length);
-  offset_ += kFrameHeaderBytes + length;
+  return std::size_t{p[0]} | std::size_t{p[1]} << 8 | std::size_t{p[2]} << 16;
+}
+
+std::optional<Bytes> FrameReader::next() {
+  const auto length = next_length();
+  if (!length || buffer_.size() - offset_ - kFrameHeaderBytes < *length) return std::nullopt;
+  const std::uint8_t* p = buffer_.data() + offset_;
+  Bytes payload(p + kFrameHeaderBytes, p + kFrameHeaderBytes + *length);
+  offset_ += kFrameHeaderBytes + *length;
   if (offset_ == buffer_.size()) {
     buffer_.clear();
     offset_ = 0;

@@ -29,6 +29,9 @@ class FrameReader {
   void feed(ByteView bytes);
   // The next complete payload, or nullopt until more bytes come.
   std::optional<Bytes> next();
+  // The length the next frame announces, once its prefix has arrived (lets
+  // the caller refuse a frame it cannot accept before buffering it whole).
+  std::optional<std::size_t> next_length() const;
   // Bytes fed and not yet returned as payloads.
   std::size_t buffered() const { return buffer_.size() - offset_; }
 

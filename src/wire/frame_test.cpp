@@ -67,3 +67,17 @@ TEST_CASE("frames: a partial frame waits for the rest") {
   CHECK(*got == Bytes{1, 2, 3, 4, 5});
   CHECK(r.buffered() == 0);
 }
+
+TEST_CASE("frames: the announced length is known once the prefix arrived") {
+  FrameReader r;
+  CHECK(!r.next_length());
+  r.feed(Bytes{0x05, 0x01});
+  CHECK(!r.next_length());
+  r.feed(Bytes{0x00, 0xaa});
+  REQUIRE(r.next_length());
+  CHECK(*r.next_length() == 0x105);
+  CHECK(!r.next());  // still partial
+  r.feed(Bytes(0x104, 0xbb));
+  CHECK(r.next()->size() == 0x105);
+  CHECK(!r.next_length());
+}

@@ -49,12 +49,28 @@ std::vector<SecretStreamEvent> SecretStream::feed(ByteView bytes) {
   std::vector<SecretStreamEvent> events;
   if (failed_) return events;
   reader_.feed(bytes);
-  while (!failed_) {
+  while (!failed_ && check_next_length(events)) {
     auto frame = reader_.next();
     if (!frame) break;
     on_frame(*frame, events);
   }
   return events;
+}
+
+bool SecretStream::check_next_length(std::vector<SecretStreamEvent>& events) {
+  const auto length = reader_.next_length();
+  if (!length) return true;
+  if (state_ == State::handshake && *length > kMaxHandshakeMessage) {
+    fail(events, SecretStreamErrc::handshake_failed,
+         "Noise handshake failed: a handshake message of " + std::to_string(*length) + " bytes");
+    return false;
+  }
+  if (state_ == State::wait_header && *length != kSecretStreamIdHeaderBytes) {
+    fail(events, SecretStreamErrc::invalid_header,
+         "Invalid header message received: " + std::to_string(*length) + " bytes");
+    return false;
+  }
+  return true;
 }
 
 void SecretStream::write_handshake_message(std::vector<SecretStreamEvent>& events) {

@@ -49,6 +49,12 @@ inline std::error_code make_error_code(SecretStreamErrc e) {
 inline constexpr std::size_t kSecretStreamIdHeaderBytes = 32 + crypto::kSecretStreamHeaderBytes;
 inline constexpr std::size_t kMaxSecretStreamPlaintext =
     kMaxFramePayload - crypto::kSecretStreamABytes;  // 16 777 198
+// The Noise specification's limit on a handshake message (ours are 32 to 96
+// bytes). A larger frame before the handshake is refused from its length
+// prefix alone, so an unauthenticated peer cannot make us buffer 16 MiB until
+// the transport's handshake deadline (Node has no such limit; no honest peer
+// comes near it).
+inline constexpr std::size_t kMaxHandshakeMessage = 65535;
 
 // The handshake completed (secret-stream's 'handshake' event): keys are set,
 // our header frame is in the output, queued sends follow it.
@@ -112,6 +118,9 @@ class SecretStream {
   enum class State { handshake, wait_header, established };
 
   void write_handshake_message(std::vector<SecretStreamEvent>& events);
+  // Fails the stream if the next frame's announced length cannot be valid
+  // in the current state (a handshake message, the header).
+  bool check_next_length(std::vector<SecretStreamEvent>& events);
   void on_frame(const Bytes& frame, std::vector<SecretStreamEvent>& events);
   void on_handshake_complete(std::vector<SecretStreamEvent>& events);
   void fail(std::vector<SecretStreamEvent>& events, SecretStreamErrc code, std::string reason);

@@ -310,3 +310,37 @@ TEST_CASE("secret stream: bad header and short frames after setup") {
     }
   }
 }
+
+TEST_CASE("secret stream: a frame too long for the handshake or the header is refused from its prefix") {
+  const auto ki = seeded(1), kr = seeded(2);
+  SUBCASE("handshake: 2^24-1 announced, 3 bytes are enough to fail") {
+    SecretStream r(false, kr);
+    Side s;
+    s.take(r.feed(Bytes{0xff, 0xff, 0xff}));
+    REQUIRE(s.error);
+    CHECK(s.error->code == make_error_code(SecretStreamErrc::handshake_failed));
+    CHECK(!r.has_output());
+    SecretStream i(true, ki);
+    Side si;
+    si.take(i.feed(Bytes{0x00, 0x00, 0x01}));  // 65536: one past Noise's limit
+    REQUIRE(si.error);
+    CHECK(si.error->code == make_error_code(SecretStreamErrc::handshake_failed));
+  }
+  SUBCASE("handshake: up to Noise's limit waits for the rest") {
+    SecretStream r(false, kr);
+    CHECK(r.feed(Bytes{0xff, 0xff, 0x00}).empty());  // 65535
+    CHECK(!r.failed());
+  }
+  SUBCASE("header: any length but 56 fails at once") {
+    SecretStream i(true, ki), r(false, kr);
+    Side si, sr;
+    sr.take(r.feed(i.take_output()));
+    si.take(i.feed(r.take_output()));
+    Bytes to_r = i.take_output();  // msg3 ‖ header_I
+    sr.take(r.feed(ByteView(to_r).first(67)));
+    REQUIRE(sr.handshake);
+    sr.take(r.feed(Bytes{0xff, 0xff, 0xff}));
+    REQUIRE(sr.error);
+    CHECK(sr.error->code == make_error_code(SecretStreamErrc::invalid_header));
+  }
+}
