@@ -13,148 +13,65 @@ argv: hypercored corectl interop_dir
 Every process is bounded by timeouts and killed at the end; the temporary
 directory is removed.
 """
-import base64, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import base64, json, sys
+
+from harness import Follower, Harness, free_port
 
 hypercored, corectl, interop = sys.argv[1:4]
-tmp = tempfile.mkdtemp(prefix="hc-replicate-")
-procs = []
 
-def fail(msg):
-    print("FAIL:", msg, flush=True)
-    for name in sorted(os.listdir(tmp)):
-        if name.startswith("log-"):
-            print("---", name)
-            with open(os.path.join(tmp, name), errors="replace") as f:
-                print("".join(f.readlines()[-25:]))
-    sys.exit(1)
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-def start_daemon(name, *args):
-    log = open(os.path.join(tmp, "log-" + name), "w")
-    sock = os.path.join(tmp, name + ".sock")
-    p = subprocess.Popen(["timeout", "-k", "5", "90", hypercored, "--data-dir", os.path.join(tmp, name),
-                          "--socket", sock, *args], stderr=log, env=env())
-    procs.append(p)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        if os.path.exists(sock) and ctl(sock, "status", check=False).returncode == 0:
-            return sock
-        time.sleep(0.05)
-    fail(f"daemon {name} did not start")
-
-def env():
-    e = dict(os.environ)
-    for k in ("HYPERCORED_LISTEN", "HYPERCORED_PEERS", "HYPERCORED_CONFIG", "HYPERCORED_SOCKET", "XDG_RUNTIME_DIR"):
-        e.pop(k, None)
-    return e
-
-def ctl(sock, *args, check=True):
-    p = subprocess.run([corectl, "--socket", sock, *args], capture_output=True, timeout=30, env=env())
-    if check and p.returncode != 0:
-        fail(f"corectl {' '.join(args)}: exit {p.returncode}: {p.stderr.decode(errors='replace')}")
-    return p
-
-class Follower:
-    """`corectl follow` in the background; its stdout lines as they come."""
-    def __init__(self, sock, *args):
-        self.p = subprocess.Popen([corectl, "--socket", sock, "follow", *args], stdout=subprocess.PIPE,
-                                  stderr=open(os.path.join(tmp, "log-follow"), "w"), env=env())
-        procs.append(self.p)
-        os.set_blocking(self.p.stdout.fileno(), False)
-        self.buf = b""
-    def lines(self):
-        try:
-            chunk = self.p.stdout.read()
-        except (BlockingIOError, TypeError):
-            chunk = None
-        if chunk:
-            self.buf += chunk
-        return self.buf.split(b"\n")[:-1]
-    def wait_lines(self, n, what, seconds=30):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            got = self.lines()
-            if len(got) >= n:
-                return got
-            if self.p.poll() is not None:
-                fail(f"{what}: corectl follow exited {self.p.returncode}")
-            time.sleep(0.05)
-        fail(f"{what}: {len(self.lines())} of {n} lines after {seconds} s")
-    def stop(self):
-        self.p.send_signal(signal.SIGINT)
-        if self.p.wait(timeout=10) != 0:
-            fail(f"corectl follow exit {self.p.returncode} on SIGINT")
 
 def block(i):
     size = 0 if i % 7 == 0 else (i * 7919) % (70000 if i % 5 == 0 else 300)
     return bytes(((k * 13 + i) & 255) for k in range(size))
 
-try:
+with Harness(hypercored, corectl, "hc-replicate-") as h:
     # 1. daemon -> daemon
     port = free_port()
-    a = start_daemon("a", "--listen", f"127.0.0.1:{port}")
-    b = start_daemon("b", "--peer", f"127.0.0.1:{port}")
-    out = ctl(a, "--json", "append", "chat", "hello").stdout
+    a = h.start_daemon("a", "--listen", f"127.0.0.1:{port}")
+    b = h.start_daemon("b", "--peer", f"127.0.0.1:{port}")
+    out = h.ctl(a, "--json", "append", "chat", "hello").stdout
     key = json.loads(out)["key"]
-    f = Follower(b, key)
+    f = Follower(h, b, key)
     got = f.wait_lines(1, "daemon B follows A's core")
     if got[0] != b"hello":
-        fail(f"B printed {got[0]!r}")
-    ctl(a, "append", "chat", "world")
+        h.fail(f"B printed {got[0]!r}")
+    h.ctl(a, "append", "chat", "world")
     got = f.wait_lines(2, "a live append on A")
     if got[1] != b"world":
-        fail(f"B printed {got[1]!r}")
+        h.fail(f"B printed {got[1]!r}")
     f.stop()
-    peers = [json.loads(l) for l in ctl(b, "--json", "peers").stdout.splitlines()]
+    peers = [json.loads(l) for l in h.ctl(b, "--json", "peers").stdout.splitlines()]
     if len(peers) != 1 or peers[0]["address"] != f"127.0.0.1:{port}" or not peers[0]["initiator"]:
-        fail(f"B's peers: {peers}")
+        h.fail(f"B's peers: {peers}")
     if key not in peers[0]["cores"] or peers[0]["bytes_in"] == 0:
-        fail(f"B's peer does not share {key}: {peers[0]}")
-    info = json.loads(ctl(b, "--json", "info", key).stdout)
+        h.fail(f"B's peer does not share {key}: {peers[0]}")
+    info = json.loads(h.ctl(b, "--json", "info", key).stdout)
     if info["length"] != 2 or info["contiguous_length"] != 2 or info["writable"]:
-        fail(f"B's info: {info}")
+        h.fail(f"B's info: {info}")
     # The reverse: a core B writes reaches A (A answers B's channel passively
     # once A follows it).
-    key_b = json.loads(ctl(b, "--json", "append", "notes", "from b").stdout)["key"]
-    f = Follower(a, key_b)
+    key_b = json.loads(h.ctl(b, "--json", "append", "notes", "from b").stdout)["key"]
+    f = Follower(h, a, key_b)
     if f.wait_lines(1, "daemon A follows B's core")[0] != b"from b":
-        fail("A printed something else")
+        h.fail("A printed something else")
     f.stop()
     print("daemon <-> daemon: ok", flush=True)
 
     # 2. Node writer -> hypercored --peer -> corectl follow
     n = 60
-    node = subprocess.Popen(["node", os.path.join(interop, "replicate_peer.js"), os.path.join(tmp, "node"),
-                             "writer", str(n)], cwd=interop, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    procs.append(node)
-    hello = json.loads(node.stdout.readline())
-    c = start_daemon("c", "--peer", f"127.0.0.1:{hello['port']}")
-    f = Follower(c, hello["key"], "--base64")
+    node = h.start_node(interop, "replicate_peer.js", h.path("node"), "writer", str(n))
+    hello = json.loads(node.take("replicate_peer.js writes its blocks"))
+    c = h.start_daemon("c", "--peer", f"127.0.0.1:{hello['port']}")
+    f = Follower(h, c, hello["key"], "--base64")
     got = f.wait_lines(n, "Node's blocks at corectl follow")
     for i in range(n):
         if base64.b64decode(got[i]) != block(i):
-            fail(f"block {i} differs")
-    node.stdin.write(b"append 5\n")
-    node.stdin.flush()
+            h.fail(f"block {i} differs")
+    node.p.stdin.write(b"append 5\n")
+    node.p.stdin.flush()
     got = f.wait_lines(n + 5, "blocks Node appends live")
     for i in range(n, n + 5):
         if base64.b64decode(got[i]) != block(i):
-            fail(f"live block {i} differs")
+            h.fail(f"live block {i} differs")
     f.stop()
     print("Node writer -> hypercored --peer -> corectl follow: ok", flush=True)
-finally:
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-    shutil.rmtree(tmp, ignore_errors=True)
