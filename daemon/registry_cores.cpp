@@ -21,6 +21,9 @@ wire::CoreChannel::Options RegistryCores::options_for(const core::Core& core) {
   wire::CoreChannel::Options options;
   // A core we write has nothing to fetch; a remote one is held to be had.
   options.download = !core.writable();
+  // Enough requests in flight that a fast peer's answers fill each read (and
+  // each storage group) while ours are on their way.
+  options.max_inflight = 512;
   return options;
 }
 

@@ -264,10 +264,22 @@ void CoreChannel::update() {
   // Blocks we lack that the remote has, lowest first.
   const std::uint64_t length = core_.length();
   std::uint64_t budget = kScanPerSlot * options_.max_inflight;
-  for (std::uint64_t i = core_.contiguous_length(); i < length && budget > 0; i++, budget--) {
+  if (core_.fork() != scan_fork_) {
+    scan_fork_ = core_.fork();
+    scan_from_ = 0;  // a truncation may have dropped blocks we had
+  }
+  // Every block below scan_from_ is had or requested: with many requests in
+  // flight, each answer would otherwise rescan all of them.
+  bool settled = true;
+  for (std::uint64_t i = std::max(core_.contiguous_length(), scan_from_); i < length && budget > 0;
+       i++, budget--) {
     if (inflight_.size() >= options_.max_inflight) break;
-    if (core_.has(i) || requested_.contains(i)) continue;
+    if (core_.has(i) || requested_.contains(i)) {
+      if (settled) scan_from_ = i + 1;
+      continue;
+    }
     if (!remote_has(i)) {
+      settled = false;
       // Ask once per batch which of them the remote has (range or bitfield).
       const std::uint64_t batch = i / kMaxWantLength;
       if (i >= remote_contiguous_ && wants_sent_.insert(batch).second) {
@@ -282,9 +294,16 @@ void CoreChannel::update() {
     r.block = core::ProofRequest::Indexed{i, nodes ? *nodes : 0};
     inflight_[r.id] = Inflight{false, i};
     requested_.insert(i);
+    if (settled) scan_from_ = i + 1;
     out_.send(r);
   }
   out_.uncork();
+}
+
+void CoreChannel::forget_request(std::uint64_t block) {
+  requested_.erase(block);
+  // Not had unless its answer stored it: the next update looks again.
+  scan_from_ = std::min(scan_from_, block);
 }
 
 void CoreChannel::request_fork() {
@@ -347,7 +366,7 @@ Status CoreChannel::on_data(const Data& data) {
   inflight_.erase(it);
   if (asked.fork) fork_inflight_ = false;
   else if (asked.upgrade) upgrade_inflight_ = false;
-  else requested_.erase(asked.block);
+  else forget_request(asked.block);
 
   const std::uint64_t old_fork = core_.fork();
   const std::uint64_t old_length = core_.length();
@@ -364,9 +383,12 @@ Status CoreChannel::on_data(const Data& data) {
     return verified.error();
   }
   out_.cork();
-  if (core_.fork() != old_fork || core_.length() != old_length ||
-      core_.contiguous_length() != old_contiguous) {
+  if (core_.fork() != old_fork || core_.length() != old_length) {
     announce();
+  } else if (core_.contiguous_length() != old_contiguous) {
+    // A downloaded block changes no length: no sync (Node sends none), and
+    // a range only where the remote lacks what we now have.
+    send_contiguous_range();
   }
   update();
   out_.uncork();
@@ -389,7 +411,7 @@ void CoreChannel::on_no_data(const NoData& no_data) {
     // Not again until the remote syncs again.
     remote_can_upgrade_ = false;
   } else {
-    requested_.erase(asked.block);
+    forget_request(asked.block);
     // The remote does not have it after all: not from this peer again.
     remote_bits_.set(asked.block, false);
     if (asked.block < remote_contiguous_) remote_contiguous_ = asked.block;

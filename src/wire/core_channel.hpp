@@ -105,6 +105,8 @@ class CoreChannel {
   // Sends the requests that can go now (downloader).
   void update();
   bool remote_has(std::uint64_t index) const;
+  // A block request is answered or refused.
+  void forget_request(std::uint64_t block);
 
   // One request of ours: an upgrade, a block, or part of a reorg.
   struct Inflight {
@@ -133,6 +135,8 @@ class CoreChannel {
   core::Bitfield remote_bits_;         // blocks the remote has beyond remote_contiguous_
   std::map<std::uint64_t, Inflight> inflight_;  // by request id
   std::set<std::uint64_t> requested_;           // blocks in inflight_
+  std::uint64_t scan_from_ = 0;                 // see update()
+  std::uint64_t scan_fork_ = 0;
   bool upgrade_inflight_ = false;
   bool fork_inflight_ = false;         // a fork request in flight (one at a time)
   std::uint64_t announced_fork_ = 0;   // the fork and length of our last sync
