@@ -11,7 +11,7 @@ which prints the tail of every log before exiting 1.
 The temporary directory is removed when the `with` block ends, whatever
 happened in it.
 """
-import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import hashlib, json, os, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time
 
 
 def free_port():
@@ -21,6 +21,26 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def blocks_digest(blocks):
+    """As the Node peers compute it: BLAKE2b-256 over u32le(size) ‖ bytes of each block."""
+    h = hashlib.blake2b(digest_size=32)
+    for b in blocks:
+        h.update(struct.pack("<I", len(b)))
+        h.update(b)
+    return h.hexdigest()
+
+
+def node_line(h, node, what):
+    """The next JSON line of a Node peer's stdout; its errors fail the test."""
+    line = node.stdout.readline()
+    if not line:
+        h.fail(f"{what}: the Node peer exited ({node.wait()})")
+    msg = json.loads(line)
+    if "error" in msg or "streamError" in msg:
+        h.fail(f"{what}: Node: {msg}")
+    return msg
 
 
 def clean_env():

@@ -21,31 +21,12 @@ argv: hypercored corectl interop_dir
 """
 import base64, hashlib, json, os, random, struct, subprocess, sys, time
 
-from harness import Harness, free_port
+from harness import Harness, blocks_digest as digest, free_port, node_line
 
 hypercored, corectl, interop = sys.argv[1:4]
 BLOCKS = 50
 LIVE = 10
 SECONDS = 20  # for a download to complete
-
-
-def digest(blocks):
-    """As key_modes_peer.js: BLAKE2b-256 over u32le(size) ‖ bytes of each block."""
-    h = hashlib.blake2b(digest_size=32)
-    for b in blocks:
-        h.update(struct.pack("<I", len(b)))
-        h.update(b)
-    return h.hexdigest()
-
-
-def node_line(h, node, what):
-    line = node.stdout.readline()
-    if not line:
-        h.fail(f"{what}: the Node peer exited ({node.wait()})")
-    msg = json.loads(line)
-    if "error" in msg or "streamError" in msg:
-        h.fail(f"{what}: Node: {msg}")
-    return msg
 
 
 def check_kind(h, core, compat, what):

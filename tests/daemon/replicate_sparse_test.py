@@ -12,7 +12,7 @@ argv: hypercored corectl interop_dir
 """
 import base64, json, os, subprocess, sys, time
 
-from harness import Harness, free_port
+from harness import Harness, blocks_digest as digest, free_port, node_line
 
 hypercored, corectl, interop = sys.argv[1:4]
 N = 10_000
@@ -21,18 +21,6 @@ FIRST, LAST = 5000, 5010
 # Eleven blocks with their proofs (about 15 tree nodes of 40 bytes each), the
 # handshake, sync and range messages: a few tens of KB. The core is 10 MB.
 LIMIT = 128 * 1024
-
-
-def node_line(h, node, what):
-    """The next JSON line of the Node reader; its errors fail the test."""
-    while True:
-        line = node.stdout.readline()
-        if not line:
-            h.fail(f"{what}: the Node reader exited ({node.wait()})")
-        msg = json.loads(line)
-        if "error" in msg or "streamError" in msg:
-            h.fail(f"{what}: Node reader: {msg}")
-        return msg
 
 
 with Harness(hypercored, corectl, "hc-sparse-", seconds=55) as h:
