@@ -58,6 +58,7 @@ void print_info(const proto::CoreInfo& info) {
             << "contiguous_length: " << info.contiguous_length << '\n'
             << "fork: " << info.fork << '\n'
             << "writable: " << (info.writable ? "yes" : "no") << '\n';
+  if (info.peers) std::cout << "peers: " << *info.peers << '\n';
 }
 
 void print_list_row(const proto::CoreInfo& info) {

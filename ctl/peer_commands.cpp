@@ -1,6 +1,10 @@
 // corectl seed, connect and peers: the replication commands (issue 4).
+#include <unistd.h>
+
+#include <chrono>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include "commands.hpp"
 #include "encoding/key_id.hpp"
@@ -9,6 +13,43 @@
 #include "request.hpp"
 
 namespace hc::ctl {
+namespace {
+
+// One progress line on stderr, redrawn in place.
+void draw_progress(const proto::CoreInfo& info) {
+  constexpr int kWidth = 30;
+  const double done = info.length == 0 ? 0.0
+                                       : static_cast<double>(info.contiguous_length) /
+                                             static_cast<double>(info.length);
+  const int filled = static_cast<int>(done * kWidth);
+  std::cerr << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] "
+            << info.contiguous_length << "/" << info.length << " blocks, "
+            << info.peers.value_or(0) << " peer(s)   " << std::flush;
+}
+
+// Polls core.info until every block the peers know of is here.
+int watch_download(const GlobalOptions& opts, const Hash32& key) {
+  auto client = Client::connect(opts.socket, opts.timeout);
+  if (!client) return fail(client.error());
+  std::cerr << "downloading (Ctrl-C stops watching; the daemon keeps seeding)\n";
+  while (true) {
+    auto result = client->call(proto::kCoreInfo, proto::to_json(proto::InfoParams{proto::CoreRef::by_key(key)}));
+    if (!result) {
+      std::cerr << '\n';
+      return fail(result.error());
+    }
+    auto info = proto::from_json<proto::CoreInfo>(*result);
+    if (!info) return fail_result(proto::kCoreInfo, info.error());
+    draw_progress(*info);
+    if (info->length > 0 && info->contiguous_length == info->length) {
+      std::cerr << "\ncomplete\n";
+      return kExitOk;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+}  // namespace
 
 int run_seed(const GlobalOptions& opts, const std::string& key) {
   auto k = encoding::decode_key_id(key);
@@ -16,8 +57,12 @@ int run_seed(const GlobalOptions& opts, const std::string& key) {
     print_failure("not a key: " + key + " (expected 64 hex or 52 z-base32 characters)");
     return kExitUsage;
   }
-  return request<proto::CoreInfo>(opts, proto::kCoreSeed, proto::to_json(proto::SeedParams{*k}),
-                                  [&](const proto::CoreInfo& info) { return show_info(opts, info); });
+  const int rc = request<proto::CoreInfo>(
+      opts, proto::kCoreSeed, proto::to_json(proto::SeedParams{*k}),
+      [&](const proto::CoreInfo& info) { return show_info(opts, info); });
+  // On a terminal, watch the download (scripts get the answer at once).
+  if (rc != kExitOk || opts.json || !isatty(STDERR_FILENO)) return rc;
+  return watch_download(opts, *k);
 }
 
 int run_connect(const GlobalOptions& opts, const std::string& address) {

@@ -53,6 +53,7 @@ int serve(asio::io_context& io, asio::signal_set& signals, hc::core::Storage& st
   hc::daemon::RpcHandlers handlers(registry);
   handlers.set_peer_methods(hc::daemon::make_peer_methods(peers));
   handlers.set_remote_core_hook([&peers](hc::core::Core& core) { peers.replicate(core); });
+  handlers.set_peer_count([&peers](const hc::Hash32& key) { return peers.sharing(key); });
   auto server = hc::daemon::RpcServer::listen(io, socket_path, handlers, socket_group);
   if (!server) {
     if (server.error() == std::errc::address_in_use) {

@@ -83,6 +83,20 @@ std::vector<net::TcpConnection::Stats> PeerManager::peers() const {
   return out;
 }
 
+std::uint64_t PeerManager::sharing(const Hash32& key) const {
+  std::uint64_t n = 0;
+  for (const auto& [connection, peer] : peers_) {
+    if (peer.connection->closed()) continue;
+    for (const auto& shared : peer.connection->stats().shared_cores) {
+      if (shared == key) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 void PeerManager::adopt(asio::ip::tcp::socket socket, std::shared_ptr<net::TcpDialer> dialer) {
   if (stopped_) return;
   const bool initiator = dialer != nullptr;

@@ -71,6 +71,8 @@ class PeerManager {
   void replicate(core::Core& core);
   // One entry per live connection (`corectl peers`).
   std::vector<net::TcpConnection::Stats> peers() const;
+  // How many live connections have a channel open for the core `key`.
+  std::uint64_t sharing(const Hash32& key) const;
 
  private:
   struct Peer {

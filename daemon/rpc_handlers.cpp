@@ -129,7 +129,13 @@ Outcome<core::Core*> RpcHandlers::resolve_to_fetch(const proto::CoreRef& ref) {
 Outcome<json> RpcHandlers::seed(const json& params) {
   RPC_TRY(auto p, proto::from_json<proto::SeedParams>(params));
   RPC_TRY(auto* c, resolve_to_fetch(proto::CoreRef::by_key(p.key)));
-  return proto::to_json(info_of(*c));
+  return proto::to_json(info_with_peers(*c));
+}
+
+proto::CoreInfo RpcHandlers::info_with_peers(const core::Core& core) const {
+  proto::CoreInfo info = info_of(core);
+  if (peer_count_) info.peers = peer_count_(core.key());
+  return info;
 }
 
 Outcome<json> RpcHandlers::create(const json& params) {
@@ -190,7 +196,7 @@ Outcome<json> RpcHandlers::get(const json& params) {
 Outcome<json> RpcHandlers::info(const json& params) {
   RPC_TRY(auto p, proto::from_json<proto::InfoParams>(params));
   RPC_TRY(auto* c, resolve(p.core));
-  return proto::to_json(info_of(*c));
+  return proto::to_json(info_with_peers(*c));
 }
 
 Outcome<json> RpcHandlers::list(const json&) {

@@ -40,6 +40,9 @@ class RpcHandlers {
   // first use), so that replication fetches it.
   using RemoteCoreHook = std::function<void(core::Core&)>;
   void set_remote_core_hook(RemoteCoreHook hook) { remote_core_hook_ = std::move(hook); }
+  // How many peer connections replicate a core (core.info, core.seed).
+  using PeerCount = std::function<std::uint64_t(const Hash32& key)>;
+  void set_peer_count(PeerCount count) { peer_count_ = std::move(count); }
 
   // For the per-connection methods (core.follow, core.unfollow), which
   // RpcConnection serves itself as they need its write queue.
@@ -61,11 +64,14 @@ class RpcHandlers {
   proto::Outcome<nlohmann::json> status(const nlohmann::json& params);
   proto::Outcome<nlohmann::json> seed(const nlohmann::json& params);
   proto::Outcome<nlohmann::json> truncate(const nlohmann::json& params);
+  // info_of with the peer count, once replication runs.
+  proto::CoreInfo info_with_peers(const core::Core& core) const;
 
   CoreRegistry& cores_;
   std::chrono::steady_clock::time_point started_;
   PeerMethods peer_methods_;
   RemoteCoreHook remote_core_hook_;
+  PeerCount peer_count_;
 };
 
 }  // namespace hc::daemon

@@ -148,19 +148,24 @@ Outcome<CoreInfo> from_json<CoreInfo>(const json& j) {
   HC_PROTO_TRY(info.fork, get_uint(*obj, "fork"));
   HC_PROTO_TRY(info.writable, get_bool(*obj, "writable"));
   HC_PROTO_TRY(info.contiguous_length, get_uint(*obj, "contiguous_length"));
+  if (member(*obj, "peers")) {
+    HC_PROTO_TRY(info.peers, get_uint(*obj, "peers"));
+  }
   return info;
 }
 
 json to_json(const CoreInfo& v) {
-  return json{{"key", encoding::encode_key_id(v.key)},
-              {"key_hex", encoding::to_hex(v.key)},
-              {"discovery_key", encoding::to_hex(v.discovery_key)},
-              {"name", v.name ? json(*v.name) : json(nullptr)},
-              {"length", v.length},
-              {"byte_length", v.byte_length},
-              {"fork", v.fork},
-              {"writable", v.writable},
-              {"contiguous_length", v.contiguous_length}};
+  json j{{"key", encoding::encode_key_id(v.key)},
+         {"key_hex", encoding::to_hex(v.key)},
+         {"discovery_key", encoding::to_hex(v.discovery_key)},
+         {"name", v.name ? json(*v.name) : json(nullptr)},
+         {"length", v.length},
+         {"byte_length", v.byte_length},
+         {"fork", v.fork},
+         {"writable", v.writable},
+         {"contiguous_length", v.contiguous_length}};
+  if (v.peers) j["peers"] = *v.peers;
+  return j;
 }
 
 template <>

@@ -95,7 +95,7 @@ struct InfoParams {  // {name|key}
 };
 
 // {"key": z32, "key_hex", "discovery_key": hex, "name": string|null, "length",
-//  "byte_length", "fork", "writable", "contiguous_length"}
+//  "byte_length", "fork", "writable", "contiguous_length", "peers"?}
 struct CoreInfo {
   Hash32 key{};
   Hash32 discovery_key{};
@@ -105,6 +105,8 @@ struct CoreInfo {
   std::uint64_t fork = 0;
   bool writable = false;
   std::uint64_t contiguous_length = 0;
+  // Peer connections replicating it; in core.info and core.seed answers only.
+  std::optional<std::uint64_t> peers;
   friend bool operator==(const CoreInfo&, const CoreInfo&) = default;
 };
 

@@ -73,6 +73,13 @@ TEST_CASE("round trips of every struct") {
   check_round_trip(by_key);
   check_round_trip(CreateParams{"chat"});
   check_round_trip(CreateParams{"chat", true});
+  {
+    CoreInfo with_peers = sample_info(4, std::nullopt);
+    with_peers.peers = 3;
+    check_round_trip(with_peers);
+    CHECK(to_json(with_peers)["peers"] == 3);
+    CHECK_FALSE(to_json(sample_info(4, std::nullopt)).contains("peers"));
+  }
   check_round_trip(AppendParams{by_name, lines, BlockEncoding::utf8});
   check_round_trip(AppendParams{by_key, binary, BlockEncoding::base64});
   check_round_trip(AppendParams{by_name, {}, BlockEncoding::utf8});
@@ -182,6 +189,9 @@ TEST_CASE("wrong-typed and out-of-range fields name the field") {
   info = to_json(sample_info(1, "x"));
   info["key_hex"] = encoding::to_hex(test_key(9));
   check_rejects<CoreInfo>(info, Errc::invalid_params, "key_hex");
+  info = to_json(sample_info(1, "x"));
+  info["peers"] = -1;
+  check_rejects<CoreInfo>(info, Errc::invalid_params, "peers");
   check_rejects<ListResult>(json{{"cores", {1}}}, Errc::invalid_params, "cores[0]");
   json list = to_json(ListResult{{sample_info(1, "a"), sample_info(2, "b")}});
   list["cores"][1]["length"] = -1;

@@ -3,7 +3,8 @@
 
 1. Two hypercored: A --listen, B --peer A. `corectl append chat hello` on A;
    `corectl follow <key>` on B prints it, then a live append on A; B's
-   `corectl peers` shows A and `corectl info <key>` the length.
+   `corectl peers` shows A and `corectl info <key>` the length and one peer;
+   `corectl seed <key>` on a terminal (script(1)) draws its progress to the end.
 2. The issue's "done when": a Node writer (tests/interop/replicate_peer.js,
    the pinned hypercore serving replication on a TCP port), `hypercored
    --peer` to it, and `corectl follow <key> --base64` printing every block,
@@ -13,9 +14,9 @@ argv: hypercored corectl interop_dir
 Every process is bounded by timeouts and killed at the end; the temporary
 directory is removed.
 """
-import base64, json, sys
+import base64, json, shlex, subprocess, sys
 
-from harness import Follower, Harness, free_port
+from harness import Follower, Harness, clean_env, free_port
 
 hypercored, corectl, interop = sys.argv[1:4]
 
@@ -46,8 +47,15 @@ with Harness(hypercored, corectl, "hc-replicate-") as h:
     if key not in peers[0]["cores"] or peers[0]["bytes_in"] == 0:
         h.fail(f"B's peer does not share {key}: {peers[0]}")
     info = json.loads(h.ctl(b, "--json", "info", key).stdout)
-    if info["length"] != 2 or info["contiguous_length"] != 2 or info["writable"]:
+    if info["length"] != 2 or info["contiguous_length"] != 2 or info["writable"] or info.get("peers") != 1:
         h.fail(f"B's info: {info}")
+    # On a terminal `corectl seed` watches the download until it is complete.
+    command = " ".join(shlex.quote(x) for x in (corectl, "--socket", b, "seed", key))
+    tty = subprocess.run(["timeout", "20", "script", "-qec", command, "/dev/null"],
+                         capture_output=True, env=clean_env())
+    shown = tty.stdout.decode(errors="replace")
+    if tty.returncode != 0 or "2/2 blocks, 1 peer(s)" not in shown or "complete" not in shown:
+        h.fail(f"corectl seed on a terminal: exit {tty.returncode}: {shown!r}")
     # The reverse: a core B writes reaches A (A answers B's channel passively
     # once A follows it).
     key_b = json.loads(h.ctl(b, "--json", "append", "notes", "from b").stdout)["key"]
