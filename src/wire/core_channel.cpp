@@ -37,7 +37,13 @@ void CoreChannel::on_open() {
 void CoreChannel::on_local_append() {
   if (!opened_) return;
   out_.cork();
-  announce();
+  // on_request may have announced this length already (see there): then
+  // only what changed below it is left to tell.
+  if (core_.fork() != announced_fork_ || core_.length() != announced_length_) {
+    announce();
+  } else {
+    send_contiguous_range();
+  }
   out_.uncork();
 }
 
@@ -136,6 +142,27 @@ void CoreChannel::on_sync(const Sync& sync) {
 }
 
 Status CoreChannel::on_request(const Request& request) {
+  out_.cork();
+  // An upgrade proof takes the remote to our length now (Core::proof signs
+  // the head), which may be past the length of our last sync when the core
+  // grew and on_local_append has not run yet. A Node peer that finds itself
+  // longer than the length we announced does not simply sync its new length
+  // back: it checks canUpgrade asynchronously, and drops that sync when one
+  // of ours arrives meanwhile (replicator.js _updateCanUpgradeAndSync). We
+  // then never learn its length, every sync of ours echoes a stale one, and
+  // Node, which asks for an upgrade only when the echo is its own length,
+  // stops following for good. So the sync of this length goes first: a
+  // remote never gets a proof past the length we told it.
+  if (opened_ && request.upgrade &&
+      (core_.fork() != announced_fork_ || core_.length() != announced_length_)) {
+    announce();
+  }
+  const Status status = answer_request(request);
+  out_.uncork();
+  return status;
+}
+
+Status CoreChannel::answer_request(const Request& request) {
   auto proof = core_.proof(request);
   if (proof) {
     Data data = std::move(*proof);

@@ -93,6 +93,7 @@ class CoreChannel {
   void send_contiguous_range();
   void on_sync(const Sync& sync);
   Status on_request(const Request& request);
+  Status answer_request(const Request& request);
   void on_want(const Want& want);
   void on_range(const Range& range);
   void on_bitfield(const Bitfield& bitfield);

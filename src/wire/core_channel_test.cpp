@@ -425,3 +425,72 @@ TEST_CASE("core channel: a forged fork proof is an error and the reader keeps it
   CHECK(reader->tree_hash() == before);
   CHECK(reader->length() == 50);
 }
+
+TEST_CASE("core channel: an upgrade proof never takes the remote past the length of our last sync") {
+  // The daemon tells a channel of an append one loop turn later
+  // (on_local_append, posted), so a request can come in between. A Node
+  // reader that an upgrade takes past the length we announced may never sync
+  // its new length back (replicator.js _updateCanUpgradeAndSync gives up when
+  // a sync of ours crosses it), and then never asks for an upgrade again:
+  // our syncs echo a length it no longer has.
+  Writer w(5);
+  Recorder out;
+  CoreChannel channel(*w.core, out);
+  channel.on_open();
+  out.take();
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  REQUIRE(channel.on_message(Sync{0, 0, 0, true, true, true, false, false}));
+  CHECK(only<Sync>(out.take()).length == 5);
+
+  // Block 5 is appended; its on_local_append has not run when the reader's
+  // upgrade request (for what we announced: 0 to 5) arrives.
+  w.append("block 5");
+  Request upgrade;
+  upgrade.id = 1;
+  upgrade.upgrade = core::ProofRequest::Upgrade{0, 5};
+  upgrade.manifest = true;
+  REQUIRE(channel.on_message(upgrade));
+  CHECK(out.corks == 0);
+  auto answer = out.take();
+  REQUIRE(answer.size() >= 2);
+  // Sync of length 6 (echoing the reader's 0, canUpgrade), then the proof,
+  // which takes the reader to 6.
+  REQUIRE(std::holds_alternative<Sync>(answer.front()));
+  const auto sync = std::get<Sync>(answer.front());
+  CHECK(sync.length == 6);
+  CHECK(sync.remote_length == 0);
+  CHECK(sync.can_upgrade);
+  REQUIRE(std::holds_alternative<Data>(answer.back()));
+  REQUIRE(reader->verify(std::get<Data>(answer.back())));
+  CHECK(reader->length() == 6);
+  for (std::size_t i = 1; i + 1 < answer.size(); i++) CHECK(std::holds_alternative<Range>(answer[i]));
+
+  // The posted on_local_append: the length is told already, no second sync.
+  channel.on_local_append();
+  for (const auto& m : out.take()) CHECK_FALSE(std::holds_alternative<Sync>(m));
+
+  // The reader syncs its new length; lengths are equal, nothing to say. The
+  // next append's sync echoes 6, so that the reader asks for 6 to 7.
+  REQUIRE(channel.on_message(Sync{0, 6, 6, false, true, true, false, false}));
+  CHECK(out.take().empty());
+  w.append("block 6");
+  channel.on_local_append();
+  auto live = out.take();
+  REQUIRE(!live.empty());
+  const auto next = std::get<Sync>(live.front());
+  CHECK(next.length == 7);
+  CHECK(next.remote_length == 6);
+  CHECK(next.can_upgrade);
+
+  // Requests that do not upgrade (a block below the announced length) send
+  // no sync even when the core grew meanwhile.
+  w.append("block 7");
+  Request block;
+  block.id = 2;
+  block.block = core::ProofRequest::Indexed{3, reader->missing_nodes(6).value()};
+  REQUIRE(channel.on_message(block));
+  const auto d = only<Data>(out.take());
+  REQUIRE(reader->verify(d));
+  CHECK(reader->has(3));
+}
