@@ -1,8 +1,8 @@
 'use strict'
 // Shared by the Node peers of the daemon replication tests (sparse_reader.js,
-// corestore_peer.js, key_modes_peer.js): one JSON object per stdout line, a
-// digest of a core's blocks that the Python side recomputes, a hard deadline,
-// and TCP on 127.0.0.1 only.
+// corestore_peer.js, key_modes_peer.js, node_writer.js, node_reader.js): one
+// JSON object per stdout line, digests that the Python side recomputes, a
+// hard deadline, and TCP on 127.0.0.1 only.
 
 const net = require('net')
 const readline = require('readline')
@@ -29,6 +29,23 @@ function digest (blocks) {
   const out = b4a.alloc(32)
   sodium.crypto_generichash(out, b4a.concat(parts))
   return b4a.toString(out, 'hex')
+}
+
+// BLAKE2b-256 (hex) of one block.
+function blockDigest (block) {
+  const out = b4a.alloc(32)
+  sodium.crypto_generichash(out, block)
+  return b4a.toString(out, 'hex')
+}
+
+// Pipes `socket` through core.replicate(isInitiator).
+function replicateOver (core, socket, isInitiator) {
+  socket.setNoDelay(true)
+  const stream = core.replicate(isInitiator)
+  socket.pipe(stream).pipe(socket)
+  stream.on('error', () => {})
+  socket.on('error', () => {})
+  return stream
 }
 
 // `n` blocks of random bytes, 0 to `maxSize` bytes each.
@@ -96,4 +113,4 @@ function fail (err) {
   process.exit(1)
 }
 
-module.exports = { print, deadline, digest, randomBlocks, appendAll, getAll, serve, connect, stdinLines, fail }
+module.exports = { print, deadline, digest, blockDigest, replicateOver, randomBlocks, appendAll, getAll, serve, connect, stdinLines, fail }

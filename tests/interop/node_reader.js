@@ -14,7 +14,7 @@
 const net = require('net')
 const b4a = require('b4a')
 const Hypercore = require('hypercore')
-const { print, blockDigest, exitAfter, replicateOver } = require('./tcp_peer_util.js')
+const { print, blockDigest, deadline, replicateOver } = require('./daemon_peer_util.js')
 
 async function digestsOf (core, start, end) {
   // One ranged download keeps many requests in flight; get() then waits for
@@ -27,7 +27,7 @@ async function digestsOf (core, start, end) {
 }
 
 async function main (dir, key, port, n) {
-  exitAfter(55000)
+  deadline(55)
   const core = new Hypercore(dir, b4a.from(key, 'hex'))
   await core.ready()
   replicateOver(core, net.connect(port, '127.0.0.1'), true)

@@ -16,7 +16,7 @@ const crypto = require('crypto')
 const readline = require('readline')
 const b4a = require('b4a')
 const Hypercore = require('hypercore')
-const { print, blockDigest, exitAfter, replicateOver } = require('./tcp_peer_util.js')
+const { print, blockDigest, deadline, replicateOver } = require('./daemon_peer_util.js')
 
 const MiB = 1024 * 1024
 
@@ -48,7 +48,7 @@ async function appendBlocks (core, k) {
 }
 
 async function main (dir, n) {
-  exitAfter(55000)
+  deadline(55)
   const core = new Hypercore(dir)
   await core.ready()
   const digests = await appendBlocks(core, n)
