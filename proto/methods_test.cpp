@@ -48,7 +48,7 @@ void check_rejects(const json& params, Errc code, std::string_view field) {
 }
 
 CoreInfo sample_info(int seed, std::optional<std::string> name) {
-  return CoreInfo{test_key(seed), test_key(seed + 1), std::move(name), 12, 345, 1, true, 12};
+  return CoreInfo{test_key(seed), test_key(seed + 1), std::move(name), 12, 345, 1, true, 12, std::nullopt};
 }
 
 }  // namespace
@@ -106,7 +106,7 @@ TEST_CASE("round trips of every struct") {
 
 TEST_CASE("JSON forms: the documented field names and defaults") {
   const Hash32 key = test_key(1);
-  CHECK(to_json(CoreInfo{key, test_key(2), "chat", 1, 5, 0, true, 1}) ==
+  CHECK(to_json(CoreInfo{key, test_key(2), "chat", 1, 5, 0, true, 1, std::nullopt}) ==
         json{{"key", encoding::encode_key_id(key)},
              {"key_hex", encoding::to_hex(key)},
              {"discovery_key", encoding::to_hex(test_key(2))},

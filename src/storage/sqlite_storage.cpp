@@ -16,6 +16,7 @@
 #include "errors.hpp"
 #include "layout.hpp"
 #include "log.hpp"
+#include "node_cache.hpp"
 #include "schema.hpp"
 
 namespace hc::storage {
@@ -54,6 +55,8 @@ constexpr std::size_t kRowsPerInsert = 32;
 // at most this many calls, so the checkpointer is never held back for long
 // by a reader that does not write.
 constexpr int kReadsPerSnapshot = 1024;
+// Tree nodes (and known gaps) remembered by NodeCache: about 5 MiB.
+constexpr std::size_t kNodeCacheEntries = std::size_t{1} << 16;
 
 using Type = Value::Type;
 
@@ -94,6 +97,7 @@ struct SqliteStorage::Impl {
   Status read_snapshot();
   Status ensure_core(core::CoreId id);
   Status apply(const core::CoreUpdate& u);
+  Status write(std::span<const core::CoreUpdate> updates);
   Result<std::optional<core::CoreRecord>> read_core(Statement& stmt, const auto& bind_key);
   Result<core::CoreRecord> core_from(const Query& q) const;
   std::error_code corrupt(std::string_view what, core::CoreId core) const;
@@ -110,6 +114,7 @@ struct SqliteStorage::Impl {
   // Declared after db: destroyed (rolled back) before the connection closes.
   std::optional<Transaction> group;
   int snapshot_reads = 0;          // reads in the held read transaction
+  NodeCache nodes{kNodeCacheEntries};
 
   Statement insert_core, insert_header, core_taken, core_exists, core_by_key, core_by_name,
       core_by_discovery_key,
@@ -261,6 +266,7 @@ Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
   if (u.truncate) {
     const std::uint64_t n = *u.truncate;
     if (n > kMaxBlocks) return Errc::limit_exceeded;
+    nodes.clear();  // rare: not worth finding the core's dropped nodes
     // Blocks >= n, nodes >= 2n and the ancestors of leaf 2n left of it (the
     // nodes whose last block is n or later) are the rows from block n's on,
     // less the ancestors core::truncated_ancestors keeps (kept_on_truncate).
@@ -280,6 +286,7 @@ Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
   for (const auto& node : u.nodes) {
     if (!node_fits(node.index)) return Errc::limit_exceeded;
     rows.push_back({node_key(u.core, node.index), &node, std::nullopt});
+    nodes.stage(rows.back().key, node);
   }
   for (const auto& [index, data] : u.blocks) {
     if (index >= kMaxBlocks) return Errc::limit_exceeded;
@@ -485,15 +492,24 @@ Result<std::optional<core::TreeNode>> SqliteStorage::get_node(core::CoreId core,
                                                               std::uint64_t index) {
   HC_CHECK(impl_->ensure_core(core));
   if (!node_fits(index)) return std::optional<core::TreeNode>();  // never stored
+  const std::int64_t key = node_key(core, index);
+  if (auto known = impl_->nodes.find(key)) return *known;
   HC_CHECK(impl_->read_snapshot());
   Query q(impl_->get_node);
-  q.bind_int(1, node_key(core, index));
+  q.bind_int(1, key);
   HC_TRY(bool found, q.step());
-  if (!found) return std::optional<core::TreeNode>();
+  const std::optional<core::TreeNode> missing;
+  if (!found) {
+    impl_->nodes.remember(key, missing);
+    return missing;
+  }
   const Value size = q.column(0);
   const Value hash = q.column(1);
   // A block's row whose leaf node is not stored.
-  if (size.type == Type::null && hash.type == Type::null) return std::optional<core::TreeNode>();
+  if (size.type == Type::null && hash.type == Type::null) {
+    impl_->nodes.remember(key, missing);
+    return missing;
+  }
   if (size.type != Type::integer || hash.type != Type::blob || hash.bytes.size() != kHashBytes) {
     return impl_->corrupt("tree node " + std::to_string(index), core);
   }
@@ -501,6 +517,7 @@ Result<std::optional<core::TreeNode>> SqliteStorage::get_node(core::CoreId core,
   node.index = index;
   node.size = static_cast<std::uint64_t>(size.integer);
   std::copy(hash.bytes.begin(), hash.bytes.end(), node.hash.begin());
+  impl_->nodes.remember(key, node);
   return std::optional<core::TreeNode>(node);
 }
 
@@ -542,10 +559,18 @@ Result<std::vector<core::BitfieldPage>> SqliteStorage::load_bitfield(core::CoreI
 
 Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
   if (updates.empty()) return {};
-  HC_TRY(Transaction tx, Transaction::begin(impl_->db));
+  // The nodes it stores are known to the cache only if it commits.
+  Status status = impl_->write(updates);
+  if (status) impl_->nodes.commit_staged();
+  else impl_->nodes.drop_staged();
+  return status;
+}
+
+Status SqliteStorage::Impl::write(std::span<const core::CoreUpdate> updates) {
+  HC_TRY(Transaction tx, Transaction::begin(db));
   // Each update is checked as it is applied; a failure anywhere returns
   // before COMMIT and the transaction's destructor rolls everything back.
-  for (const auto& u : updates) HC_CHECK(impl_->apply(u));
+  for (const auto& u : updates) HC_CHECK(apply(u));
   return tx.commit();
 }
 
@@ -560,7 +585,9 @@ Status SqliteStorage::end_group() {
   if (!impl_->group) return {};
   Transaction tx = std::move(*impl_->group);
   impl_->group.reset();
-  return tx.commit();  // on failure tx rolls the whole group back
+  Status status = tx.commit();  // on failure tx rolls the whole group back
+  if (!status) impl_->nodes.clear();  // it knew the group's nodes
+  return status;
 }
 
 }  // namespace hc::storage

@@ -17,7 +17,8 @@
 // Reads: get_block and get_node share one read transaction for up to 1024
 // calls (Database::hold_read); any write, and every core lookup, ends it
 // first, so this connection always reads what it wrote. Another connection's
-// writes may show up only when the snapshot ends. The file is read through
+// writes may show up only when the snapshot ends, and never for tree nodes
+// this connection already looked up (node_cache.hpp). The file is read through
 // mmap: a process that truncates it under us would crash us (SIGBUS), as with
 // any mmap'ed SQLite file; one daemon owns the file.
 //

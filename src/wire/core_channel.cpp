@@ -329,8 +329,10 @@ void CoreChannel::update() {
 
 void CoreChannel::forget_request(std::uint64_t block) {
   requested_.erase(block);
-  // Not had unless its answer stored it: the next update looks again.
-  scan_from_ = std::min(scan_from_, block);
+  // Still missing (its answer did not store it): the next update looks
+  // again. A stored one leaves the scan where it is, so that each answer
+  // does not rescan every request still in flight.
+  if (!core_.has(block)) scan_from_ = std::min(scan_from_, block);
 }
 
 void CoreChannel::request_fork() {
@@ -393,12 +395,12 @@ Status CoreChannel::on_data(const Data& data) {
   inflight_.erase(it);
   if (asked.fork) fork_inflight_ = false;
   else if (asked.upgrade) upgrade_inflight_ = false;
-  else forget_request(asked.block);
 
   const std::uint64_t old_fork = core_.fork();
   const std::uint64_t old_length = core_.length();
   const std::uint64_t old_contiguous = core_.contiguous_length();
   auto verified = core_.verify(data);
+  if (!asked.fork && !asked.upgrade) forget_request(asked.block);
   if (!verified) {
     // Another fork's data that is no use now (an answer from before a
     // truncation, a late fork proof); anything else is data that does not
