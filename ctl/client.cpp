@@ -108,6 +108,13 @@ ClientOutcome<proto::Request> Client::next_notification() {
   return std::move(*notification);
 }
 
+bool Client::readable_within(std::chrono::milliseconds wait) {
+  if (buffer_.find('\n') != std::string::npos) return true;
+  pollfd p{fd_, POLLIN, 0};
+  // EINTR or an error: say yes, and let the read that follows report it.
+  return ::poll(&p, 1, static_cast<int>(wait.count())) != 0;
+}
+
 Client::Deadline Client::deadline() const {
   if (timeout_.count() <= 0) return std::nullopt;
   return std::chrono::steady_clock::now() + timeout_;

@@ -58,6 +58,9 @@ class Client {
   // Waits for the next notification from the daemon (responses to earlier
   // calls are protocol errors here: call() consumed them all).
   ClientOutcome<proto::Request> next_notification();
+  // Whether something arrives within `wait` (or is already buffered), so that
+  // next_notification() will not wait long; false on timeout.
+  bool readable_within(std::chrono::milliseconds wait);
 
  private:
   using Deadline = std::optional<std::chrono::steady_clock::time_point>;

@@ -9,6 +9,9 @@
 // peer), the daemon says so first: "truncated to N (fork F)" goes to stderr
 // (with --json also {"event": "truncate", "length", "fork"} on stdout), and
 // the blocks from N on follow, from the new fork.
+//
+// On a terminal (stderr), following a core the daemon downloads draws a
+// progress line until every block it has was printed (progress.hpp).
 #include <signal.h>
 #include <unistd.h>
 
@@ -21,6 +24,7 @@
 #include "core_arg.hpp"
 #include "output.hpp"
 #include "proto/methods.hpp"
+#include "progress.hpp"
 #include "proto/truncate_methods.hpp"
 #include "tail.hpp"
 
@@ -38,7 +42,13 @@ int follow_with(Client& client, const GlobalOptions& opts, const proto::CoreRef&
   auto followed = proto::from_json<proto::FollowResult>(*result);
   if (!followed) return fail_result(proto::kCoreFollow, followed.error());
   std::uint64_t expected = start;
+  // On a terminal, a progress line while a downloaded core catches up.
+  auto progress = FollowProgress::start(opts, core, expected);
   for (;;) {
+    if (progress && !client.readable_within(FollowProgress::kRefresh)) {
+      if (!progress->refresh(expected)) progress.reset();
+      continue;
+    }
     auto message = client.next_notification();
     if (!message) return fail(message.error());
     if (message->method == proto::kCoreTruncated) {
@@ -47,6 +57,7 @@ int follow_with(Client& client, const GlobalOptions& opts, const proto::CoreRef&
       if (cut->subscription != followed->subscription) continue;
       expected = std::min(expected, cut->length);
       std::cout.flush();  // blocks before it come first on a shared terminal
+      if (progress) progress->hide();
       std::cerr << "truncated to " << cut->length << " (fork " << cut->fork << ")\n";
       if (opts.json) {
         print_json_line({{"event", "truncate"}, {"length", cut->length}, {"fork", cut->fork}});
@@ -64,12 +75,14 @@ int follow_with(Client& client, const GlobalOptions& opts, const proto::CoreRef&
       return kExitFailed;
     }
     expected++;
+    if (progress) progress->hide();
     print_block(block->index, std::move(block->block), opts.json, base64);
     std::cout.flush();
     if (!std::cout) {
       print_failure("cannot write to stdout");
       return kExitFailed;
     }
+    if (progress && !progress->refresh(expected)) progress.reset();
   }
 }
 

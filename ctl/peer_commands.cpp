@@ -9,23 +9,12 @@
 #include "commands.hpp"
 #include "encoding/key_id.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 #include "proto/peer_methods.hpp"
 #include "request.hpp"
 
 namespace hc::ctl {
 namespace {
-
-// One progress line on stderr, redrawn in place.
-void draw_progress(const proto::CoreInfo& info) {
-  constexpr int kWidth = 30;
-  const double done = info.length == 0 ? 0.0
-                                       : static_cast<double>(info.contiguous_length) /
-                                             static_cast<double>(info.length);
-  const int filled = static_cast<int>(done * kWidth);
-  std::cerr << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] "
-            << info.contiguous_length << "/" << info.length << " blocks, "
-            << info.peers.value_or(0) << " peer(s)   " << std::flush;
-}
 
 // Polls core.info until every block the peers know of is here.
 int watch_download(const GlobalOptions& opts, const Hash32& key) {
@@ -40,7 +29,7 @@ int watch_download(const GlobalOptions& opts, const Hash32& key) {
     }
     auto info = proto::from_json<proto::CoreInfo>(*result);
     if (!info) return fail_result(proto::kCoreInfo, info.error());
-    draw_progress(*info);
+    draw_progress(info->contiguous_length, info->length, info->peers.value_or(0));
     if (info->length > 0 && info->contiguous_length == info->length) {
       std::cerr << "\ncomplete\n";
       return kExitOk;

@@ -4,6 +4,7 @@
 // tells systemd it is ready, and stops on SIGTERM/SIGINT.
 // One io_context on this thread runs everything (design.md "Runtime model").
 // Peers: --listen accepts replication connections, --peer dials them (TCP).
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -202,6 +203,12 @@ std::optional<hc::daemon::PeerManager::Options> peer_options(
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Replication allocates and frees buffers of up to 64 KiB and more for every
+  // frame and block. glibc would hand such memory back to the kernel (trim,
+  // or an mmap per large buffer), and each new buffer then faults in fresh
+  // zeroed pages: a fifth of a reader's time with 64 KiB blocks. Keep it.
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   auto log = spdlog::stderr_color_mt("hypercored");
   spdlog::set_default_logger(log);
   spdlog::register_logger(log->clone("rpc"));

@@ -9,7 +9,8 @@
    the pinned hypercore serving replication on a TCP port), `hypercored
    --peer` to it, and `corectl follow <key> --base64` printing every block,
    then the blocks Node appends live. Block i follows replicate_peer.js's
-   formula (block()); Node signs, the daemon verifies.
+   formula (block()); Node signs, the daemon verifies. On a terminal the
+   follow draws its progress and says when it caught up.
 argv: hypercored corectl interop_dir
 Every process is bounded by timeouts and killed at the end; the temporary
 directory is removed.
@@ -82,4 +83,14 @@ with Harness(hypercored, corectl, "hc-replicate-") as h:
         if base64.b64decode(got[i]) != block(i):
             h.fail(f"live block {i} differs")
     f.stop()
+    # On a terminal `corectl follow` of a downloaded core draws its progress
+    # until it has printed every block, then says it caught up.
+    command = " ".join(shlex.quote(x) for x in (corectl, "--socket", c, "follow", hello["key"], "--base64"))
+    tty = subprocess.run(["timeout", "20", "script", "-qec",
+                          f"{command} & pid=$!; sleep 3; kill -INT $pid; wait $pid", "/dev/null"],
+                         capture_output=True, env=clean_env())
+    shown = tty.stdout.decode(errors="replace")
+    if (tty.returncode != 0 or f"/{n + 5} blocks, 1 peer(s)" not in shown
+            or f"caught up: {n + 5} blocks, 1 peer(s); following" not in shown):
+        h.fail(f"corectl follow on a terminal: exit {tty.returncode}: {shown[-600:]!r}")
     print("Node writer -> hypercored --peer -> corectl follow: ok", flush=True)
