@@ -71,9 +71,13 @@ class Storage {
   // anything acknowledged to a user. Between begin_group() and end_group()
   // each write() is still atomic and seen by every later read, but the group
   // becomes durable at once at end_group(): one commit instead of one per
-  // write. If end_group() fails, none of the group's writes happened, while
-  // the Cores that made them believe they did: their owner must drop them (or
-  // stop). Groups do not nest. By default each write stands alone.
+  // write. An implementation may hold a group's writes back and merge them:
+  // a write() that is refused for what it contains still fails at once and
+  // changes nothing, but a failure of the storage itself may then surface at
+  // a later read or at end_group(), and fails the whole group. If end_group()
+  // fails, none of the group's writes happened, while the Cores that made
+  // them believe they did: their owner must drop them (or stop). Groups do
+  // not nest. By default each write stands alone.
   virtual Status begin_group() { return {}; }
   virtual Status end_group() { return {}; }
 };

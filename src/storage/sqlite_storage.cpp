@@ -17,6 +17,7 @@
 #include "layout.hpp"
 #include "log.hpp"
 #include "node_cache.hpp"
+#include "pending_writes.hpp"
 #include "schema.hpp"
 
 namespace hc::storage {
@@ -98,6 +99,13 @@ struct SqliteStorage::Impl {
   Status ensure_core(core::CoreId id);
   Status apply(const core::CoreUpdate& u);
   Status write(std::span<const core::CoreUpdate> updates);
+  // In a group: checks what apply() would refuse, without writing.
+  Status check(const core::CoreUpdate& u);
+  Status write_rows(std::vector<TreeRow>& rows);
+  Status write_page(core::CoreId core, std::uint64_t page, ByteView bits);
+  Status write_header(core::CoreId core, const core::TreeState& tree);
+  // Gives SQLite what the group holds back (pending); a failure fails the group.
+  Status flush();
   Result<std::optional<core::CoreRecord>> read_core(Statement& stmt, const auto& bind_key);
   Result<core::CoreRecord> core_from(const Query& q) const;
   std::error_code corrupt(std::string_view what, core::CoreId core) const;
@@ -115,6 +123,10 @@ struct SqliteStorage::Impl {
   std::optional<Transaction> group;
   int snapshot_reads = 0;          // reads in the held read transaction
   NodeCache nodes{kNodeCacheEntries};
+  // A group's merged writes not given to SQLite yet (pending_writes.hpp), and
+  // why the group failed, if it did: it can then only be rolled back.
+  PendingWrites pending;
+  std::optional<std::error_code> group_failure;
 
   Statement insert_core, insert_header, core_taken, core_exists, core_by_key, core_by_name,
       core_by_discovery_key,
@@ -251,6 +263,7 @@ Result<core::CoreRecord> SqliteStorage::Impl::core_from(const Query& q) const {
 
 Result<std::optional<core::CoreRecord>> SqliteStorage::Impl::read_core(Statement& stmt,
                                                                        const auto& bind_key) {
+  HC_CHECK(flush());  // headers may be pending
   db.end_read();  // cores are looked up in the latest state (another connection may add one)
   Query q(stmt);
   bind_key(q);
@@ -306,30 +319,16 @@ Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
     }
   }
   rows.resize(kept);
-  for (std::size_t done = 0; done < rows.size(); done += kRowsPerInsert) {
-    const std::size_t n = std::min(kRowsPerInsert, rows.size() - done);
-    HC_CHECK(insert_rows(std::span(rows).subspan(done, n)));
-  }
-  rows.clear();  // no views into the caller's blocks outlive the call
+  HC_CHECK(write_rows(rows));
   for (const auto& page : u.bitfield) {
     // A page of another size would read back as damage: refuse to write it.
     if (page.bits.size() != core::Bitfield::kPageBytes) return core::Errc::bad_argument;
     if (page.index >= kBitfieldPages) return Errc::limit_exceeded;
-    Query q(put_page);
-    HC_CHECK(q.bind_int(1, page_key(u.core, page.index)).bind_blob(2, page.bits).run());
+    HC_CHECK(write_page(u.core, page.index, page.bits));
   }
   if (u.tree) {
     HC_CHECK(check_tree(*u.tree));
-    const Bytes roots = encode_roots(u.tree->roots);
-    Query q(put_header);
-    HC_CHECK(q.bind_int(1, header_key(u.core))
-                 .bind_int(2, static_cast<std::int64_t>(u.tree->fork))
-                 .bind_int(3, static_cast<std::int64_t>(u.tree->length))
-                 .bind_int(4, static_cast<std::int64_t>(u.tree->byte_length))
-                 .bind_blob(5, roots)
-                 .bind_blob(6, u.tree->signature)
-                 .run());
-    if (q.changes() != 1) return corrupt("header row (missing)", u.core);
+    HC_CHECK(write_header(u.core, *u.tree));
   }
   if (u.manifest) {
     const Bytes manifest = core::encode_manifest(*u.manifest);
@@ -337,6 +336,82 @@ Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
     HC_CHECK(q.bind_int(1, u.core).bind_blob(2, manifest).run());
   }
   return {};
+}
+
+// REQUIRES: rows in ascending key order, one per key. Clears them, so that
+// no views into a caller's blocks outlive the call.
+Status SqliteStorage::Impl::write_rows(std::vector<TreeRow>& rows) {
+  for (std::size_t done = 0; done < rows.size(); done += kRowsPerInsert) {
+    const std::size_t n = std::min(kRowsPerInsert, rows.size() - done);
+    if (auto st = insert_rows(std::span(rows).subspan(done, n)); !st) {
+      rows.clear();
+      return st;
+    }
+  }
+  rows.clear();
+  return {};
+}
+
+Status SqliteStorage::Impl::write_page(core::CoreId core, std::uint64_t page, ByteView bits) {
+  Query q(put_page);
+  return q.bind_int(1, page_key(core, page)).bind_blob(2, bits).run();
+}
+
+Status SqliteStorage::Impl::write_header(core::CoreId core, const core::TreeState& tree) {
+  const Bytes roots = encode_roots(tree.roots);
+  Query q(put_header);
+  HC_CHECK(q.bind_int(1, header_key(core))
+               .bind_int(2, static_cast<std::int64_t>(tree.fork))
+               .bind_int(3, static_cast<std::int64_t>(tree.length))
+               .bind_int(4, static_cast<std::int64_t>(tree.byte_length))
+               .bind_blob(5, roots)
+               .bind_blob(6, tree.signature)
+               .run());
+  if (q.changes() != 1) return corrupt("header row (missing)", core);
+  return {};
+}
+
+Status SqliteStorage::Impl::check(const core::CoreUpdate& u) {
+  HC_CHECK(ensure_core(u.core));
+  for (const auto& node : u.nodes) {
+    if (!node_fits(node.index)) return Errc::limit_exceeded;
+  }
+  for (const auto& block : u.blocks) {
+    if (block.first >= kMaxBlocks) return Errc::limit_exceeded;
+  }
+  for (const auto& page : u.bitfield) {
+    if (page.bits.size() != core::Bitfield::kPageBytes) return core::Errc::bad_argument;
+    if (page.index >= kBitfieldPages) return Errc::limit_exceeded;
+  }
+  if (u.tree) HC_CHECK(check_tree(*u.tree));
+  return {};
+}
+
+Status SqliteStorage::Impl::flush() {
+  if (group_failure) return *group_failure;
+  if (pending.empty()) return {};
+  Status status = [&]() -> Status {
+    HC_TRY(Transaction tx, Transaction::begin(db));
+    for (const auto& [core, c] : pending.cores()) {
+      std::vector<TreeRow>& rows = tree_rows;
+      rows.clear();
+      for (const auto& [key, row] : c.rows) {
+        rows.push_back({key, row.node ? &*row.node : nullptr,
+                        row.data ? std::optional<ByteView>(*row.data) : std::nullopt});
+      }
+      HC_CHECK(write_rows(rows));
+      for (const auto& [page, bits] : c.pages) HC_CHECK(write_page(core, page, bits));
+      if (c.tree) HC_CHECK(write_header(core, *c.tree));
+    }
+    return tx.commit();
+  }();
+  pending.clear();
+  if (!status) {
+    // Writes that reported success are lost: only a rollback is left.
+    group_failure = status.error();
+    nodes.clear();
+  }
+  return status;
 }
 
 // ---- SqliteStorage ----
@@ -394,6 +469,12 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::filesystem
   // to peers; secret keys are never deleted), so we skip it: 4% of the
   // instructions of a batch append, 1.5% of a single one.
   HC_CHECK(db.exec("PRAGMA secure_delete = OFF"));
+  // Each write in a group (begin_group) is a savepoint, and a savepoint keeps
+  // the old content of every page it changes in a statement journal, which
+  // SQLite moves to a temporary file past 64 KiB: a group of 60 downloaded
+  // blocks wrote the same few pages there 60 times. Kept in memory instead
+  // (the journal holds only the pages of one group).
+  HC_CHECK(db.exec("PRAGMA temp_store = MEMORY"));
   // cell_size_check stays OFF (the default): it checks every cell of a page
   // each time the page is parsed, which with mmap is every fetch, and made
   // small reads 4x slower. SQLite still refuses malformed pages (corrupt) when
@@ -468,6 +549,7 @@ Result<std::optional<core::CoreRecord>> SqliteStorage::find_core_by_discovery_ke
 
 Result<std::vector<core::CoreRecord>> SqliteStorage::list_cores() {
   std::vector<core::CoreRecord> out;
+  HC_CHECK(impl_->flush());
   impl_->db.end_read();
   Query q(impl_->all_cores);
   while (true) {
@@ -494,6 +576,12 @@ Result<std::optional<core::TreeNode>> SqliteStorage::get_node(core::CoreId core,
   if (!node_fits(index)) return std::optional<core::TreeNode>();  // never stored
   const std::int64_t key = node_key(core, index);
   if (auto known = impl_->nodes.find(key)) return *known;
+  if (impl_->group_failure) return *impl_->group_failure;
+  // A node held back in a group is in the cache, unless the cache dropped
+  // it; nothing else pending changes what the table says of this one.
+  if (const auto* row = impl_->pending.find(core, key); row && row->node) {
+    return std::optional<core::TreeNode>(*row->node);
+  }
   HC_CHECK(impl_->read_snapshot());
   Query q(impl_->get_node);
   q.bind_int(1, key);
@@ -524,6 +612,10 @@ Result<std::optional<core::TreeNode>> SqliteStorage::get_node(core::CoreId core,
 Result<std::optional<Bytes>> SqliteStorage::get_block(core::CoreId core, std::uint64_t index) {
   HC_CHECK(impl_->ensure_core(core));
   if (index >= kMaxBlocks) return std::optional<Bytes>();  // never stored
+  if (impl_->group_failure) return *impl_->group_failure;
+  if (const auto* row = impl_->pending.find(core, block_key(core, index)); row && row->data) {
+    return std::optional<Bytes>(*row->data);
+  }
   HC_CHECK(impl_->read_snapshot());
   Query q(impl_->get_block);
   q.bind_int(1, block_key(core, index));
@@ -539,6 +631,7 @@ Result<std::optional<Bytes>> SqliteStorage::get_block(core::CoreId core, std::ui
 Result<std::vector<core::BitfieldPage>> SqliteStorage::load_bitfield(core::CoreId core) {
   HC_CHECK(impl_->ensure_core(core));
   std::vector<core::BitfieldPage> out;
+  HC_CHECK(impl_->flush());
   impl_->db.end_read();
   Query q(impl_->get_pages);
   q.bind_int(1, header_key(core)).bind_int(2, header_key(core + 1));
@@ -559,6 +652,24 @@ Result<std::vector<core::BitfieldPage>> SqliteStorage::load_bitfield(core::CoreI
 
 Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
   if (updates.empty()) return {};
+  if (impl_->group) {
+    if (impl_->group_failure) return *impl_->group_failure;
+    const bool mergeable = std::none_of(updates.begin(), updates.end(), [](const auto& u) {
+      return u.truncate.has_value() || u.manifest.has_value();
+    });
+    if (mergeable) {
+      // Held back and merged (pending_writes.hpp); checked now, so that only
+      // SQLite itself can still fail it, which fails the group.
+      for (const auto& u : updates) HC_CHECK(impl_->check(u));
+      for (const auto& u : updates) {
+        impl_->pending.add(u);
+        for (const auto& node : u.nodes) impl_->nodes.stage(node_key(u.core, node.index), node);
+      }
+      impl_->nodes.commit_staged();
+      return {};
+    }
+    HC_CHECK(impl_->flush());  // what came before goes first
+  }
   // The nodes it stores are known to the cache only if it commits.
   Status status = impl_->write(updates);
   if (status) impl_->nodes.commit_staged();
@@ -583,9 +694,12 @@ Status SqliteStorage::begin_group() {
 
 Status SqliteStorage::end_group() {
   if (!impl_->group) return {};
+  const Status flushed = impl_->flush();
   Transaction tx = std::move(*impl_->group);
   impl_->group.reset();
-  Status status = tx.commit();  // on failure tx rolls the whole group back
+  impl_->group_failure.reset();
+  // On failure tx rolls the whole group back (here, or as it goes).
+  Status status = flushed ? tx.commit() : flushed;
   if (!status) impl_->nodes.clear();  // it knew the group's nodes
   return status;
 }

@@ -6,7 +6,10 @@
 // Durability::normal (synchronous=NORMAL) a committed write survives a process
 // crash; Durability::full (synchronous=FULL) also survives power loss.
 // Between begin_group() and end_group() the writes nest in one outer
-// transaction (each a savepoint) and commit together at end_group().
+// transaction and commit together at end_group(); those without a truncation
+// or a manifest are merged and reach SQLite in one savepoint before the next
+// read that needs them or at end_group() (pending_writes.hpp), the others go
+// at once, each in a savepoint.
 //
 // Threads: a SqliteStorage owns one connection (SQLITE_OPEN_NOMUTEX) and must
 // be used by one thread at a time; hand it over only with a happens-before

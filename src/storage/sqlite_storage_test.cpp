@@ -484,6 +484,66 @@ TEST_CASE("begin_group/end_group: writes are read at once, commit together, each
   }
 }
 
+TEST_CASE("a group merges plain writes: refused ones fail at once, SQLite failing later fails the group") {
+  TempDir dir;
+  const auto file = dir.file("cores.db");
+  auto db = open_db(file);
+  auto a = core::Core::create_remote(*db, key_pair(40).public_key);
+  REQUIRE(a.ok());
+  const core::CoreId ia = (*a)->id();
+  const Bytes block = block_for(0);
+  core::CoreUpdate plain = full_update(ia, block);
+  plain.manifest.reset();  // no manifest, no truncation: held back and merged
+  // SQLite will refuse block 1's row (made now: the group locks out others).
+  REQUIRE(test::raw_exec(file, "CREATE TRIGGER fail_1 BEFORE INSERT ON tree WHEN NEW.id = " +
+                                   std::to_string(block_key(ia, 1)) +
+                                   " BEGIN SELECT RAISE(ABORT, 'injected'); END") == SQLITE_OK);
+  REQUIRE(db->begin_group().ok());
+  const core::CoreUpdate one[] = {plain};
+  REQUIRE(db->write(one).ok());
+  // Read back at once, from what is held back.
+  auto got = db->get_block(ia, 0);
+  REQUIRE(got.ok());
+  CHECK(*got == std::optional<Bytes>(block));
+  auto node = db->get_node(ia, 0);
+  REQUIRE(node.ok());
+  CHECK(*node == std::optional<core::TreeNode>(core::leaf_node(0, block)));
+
+  SUBCASE("a refused write changes nothing; the rest commits") {
+    core::CoreUpdate bad = plain;
+    bad.blocks.emplace_back(kMaxBlocks, block);
+    const core::CoreUpdate two[] = {bad};
+    CHECK(db->write(two).error() == Errc::limit_exceeded);
+    REQUIRE(db->end_group().ok());
+    db.reset();
+    db = open_db(file);
+    auto after = db->get_block(ia, 0);
+    REQUIRE(after.ok());
+    CHECK(*after == std::optional<Bytes>(block));
+    auto cores = db->list_cores();
+    REQUIRE(cores.ok());
+    CHECK(cores->at(0).tree.length == 1);
+  }
+  SUBCASE("SQLite refusing a held-back row fails every later read and the group") {
+    core::CoreUpdate second;
+    second.core = ia;
+    const Bytes block1 = block_for(1);
+    second.blocks.emplace_back(1, block1);
+    const core::CoreUpdate two[] = {second};
+    REQUIRE(db->write(two).ok());  // held back: SQLite has not seen it
+    // Reading the header needs what is held back: SQLite sees it now.
+    CHECK(db->list_cores().error() == Errc::constraint);
+    CHECK(db->get_block(ia, 0).error() == Errc::constraint);
+    CHECK(db->write(one).error() == Errc::constraint);
+    CHECK(db->end_group().error() == Errc::constraint);
+    // The group is over, rolled back; the storage works again.
+    check_untouched(*db, ia);
+    db.reset();
+    db = open_db(file);
+    check_untouched(*db, ia);
+  }
+}
+
 TEST_CASE("find_core_by_discovery_key finds writable and remote cores, as in MemoryStorage") {
   TempDir dir;
   auto db = open_db(dir.file("cores.db"));
