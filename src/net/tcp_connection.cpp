@@ -1,12 +1,16 @@
 #include "tcp_connection.hpp"
 
 #include <utility>
+#include <vector>
 
 #include "encoding/key_id.hpp"
 #include "log.hpp"
 
 namespace hc::net {
 namespace {
+
+// The most one read takes from a socket (see the header).
+constexpr std::size_t kReadBytes = 256 * 1024;
 
 std::string address_of(const asio::ip::tcp::socket& socket) {
   asio::error_code ec;
@@ -51,6 +55,8 @@ void TcpConnection::start(EstablishedHandler on_established, ClosedHandler on_cl
   asio::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   if (ec) return close("cannot set TCP_NODELAY: " + ec.message());
+  socket_.non_blocking(true, ec);  // on_readable reads what is there, never waits
+  if (ec) return close("cannot make the socket non-blocking: " + ec.message());
   last_write_ = std::chrono::steady_clock::now();
   handshake_timer_.expires_after(options_.handshake_timeout);
   handshake_timer_.async_wait([self = shared_from_this()](const asio::error_code& wait_ec) {
@@ -107,19 +113,32 @@ TcpConnection::Stats TcpConnection::stats() const {
 void TcpConnection::read_next() {
   if (closed_ || reading_ || queued_bytes_ > options_.max_queued_bytes) return;
   reading_ = true;
-  socket_.async_read_some(asio::buffer(read_buffer_),
-                          [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const asio::error_code& ec) {
+                       self->on_readable(ec);
+                     });
 }
 
-void TcpConnection::on_read(const asio::error_code& ec, std::size_t n) {
+void TcpConnection::on_readable(const asio::error_code& ec) {
   reading_ = false;
   if (closed_) return;
+  if (ec) return close("read failed: " + ec.message());
+  // Shared: feed() consumes what it is given before anything else reads.
+  static thread_local std::vector<std::uint8_t> buffer(kReadBytes);
+  asio::error_code read_ec;
+  const std::size_t n = socket_.read_some(asio::buffer(buffer), read_ec);
+  if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
+    read_next();  // woken for nothing
+    return;
+  }
+  on_read(read_ec, ByteView(buffer.data(), n));
+}
+
+void TcpConnection::on_read(const asio::error_code& ec, ByteView bytes) {
   if (ec == asio::error::eof) return close("the peer ended the connection");
   if (ec) return close("read failed: " + ec.message());
-  stats_.bytes_in += n;
-  if (auto st = session_->feed(ByteView(read_buffer_.data(), n)); !st) {
+  stats_.bytes_in += bytes.size();
+  if (auto st = session_->feed(bytes); !st) {
     // Whatever the session said last (an error frame, nothing) is not worth
     // waiting for: the peer broke the protocol.
     return close(session_->error_reason().empty() ? st.error().message()

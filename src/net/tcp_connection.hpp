@@ -2,7 +2,10 @@
 // the sans-IO session (what Node's net.Socket + NoiseSecretStream piping does
 // in hypercore index.js replicate()).
 //
-// Reads go to session.feed(); after every feed, add_core and
+// Reads go to session.feed(), as much as the socket holds up to 256 KiB at a
+// time (a read is one storage group and one batch of answers: bigger reads
+// mean fewer commits), through one buffer that all connections of the thread
+// share (a connection waits for data, then reads it at once); after every feed, add_core and
 // on_local_append whatever the session produced is written, one async_write
 // at a time, the rest queued. While more than Options::max_queued_bytes wait
 // to be written, reading stops (a peer that asks faster than it reads gets
@@ -100,7 +103,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
  private:
   void read_next();
-  void on_read(const asio::error_code& ec, std::size_t n);
+  void on_readable(const asio::error_code& ec);
+  void on_read(const asio::error_code& ec, ByteView bytes);
   // Queues what the session produced and writes it; resumes or pauses reads.
   void pump();
   void write_next();
@@ -115,7 +119,6 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::unique_ptr<wire::ReplicationSession> session_;
   EstablishedHandler on_established_;
   ClosedHandler on_closed_;
-  std::array<std::uint8_t, 64 * 1024> read_buffer_{};
   std::deque<Bytes> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;

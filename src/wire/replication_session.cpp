@@ -30,9 +30,24 @@ struct ReplicationSession::Channel {
   bool opened = false;  // both sides opened, capability checked
 };
 
+namespace {
+
+// Our batches stop at this size, not at Node's 8 MiB: a peer can decrypt and
+// handle nothing of a frame before all of it arrived, so one batch of 512
+// answers (600 KB) kept it idle while it came in, and us idle while it then
+// handled them and asked for more in one batch of its own. Frames of 64 KiB
+// keep both ends busy; the protocol does not care how messages are batched.
+Protomux::Options mux_options() {
+  Protomux::Options options;
+  options.max_batch = 64 * 1024;
+  return options;
+}
+
+}  // namespace
+
 ReplicationSession::ReplicationSession(bool initiator, const crypto::KeyPair& static_key,
                                        Cores& cores)
-    : cores_(cores), stream_(initiator, static_key) {}
+    : cores_(cores), stream_(initiator, static_key), mux_(mux_options()) {}
 
 ReplicationSession::~ReplicationSession() {
   for (auto& [handle, channel] : channels_) cores_.channel_closed(*channel->core);
