@@ -115,6 +115,7 @@ class CoreRegistry {
   // Nothing acknowledged to a client is ever in a group.
   void begin_group();
   Status end_group();
+  bool grouping() const { return grouping_; }
   using FatalHandler = std::function<void(const std::string& reason)>;
   void set_fatal_handler(FatalHandler handler) { fatal_handler_ = std::move(handler); }
 

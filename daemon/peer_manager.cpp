@@ -144,10 +144,15 @@ void PeerManager::give(Peer& peer, core::Core& core) {
 
 void PeerManager::on_change(const Hash32& key) {
   changed_.insert(key);
+  // A client's append or truncate: peers hear of it at once (live latency).
+  if (!registry_.grouping() && !announce_posted_) {
+    announce_changes();
+    return;
+  }
   if (announce_posted_) return;
   announce_posted_ = true;
-  // Not now: we may be inside a session's feed() (a download), and a burst
-  // of blocks from one read is announced once.
+  // Not now: we are inside a session's feed() (a download), and a burst of
+  // blocks from one read is announced once.
   asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
     if (!alive.expired()) announce_changes();
   });

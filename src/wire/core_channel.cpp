@@ -264,7 +264,17 @@ bool CoreChannel::remote_has(std::uint64_t index) const {
   return index < remote_contiguous_ || remote_bits_.get(index);
 }
 
+void CoreChannel::release() {
+  if (held_ == 0 || --held_ > 0 || !update_due_) return;
+  update_due_ = false;
+  update();
+}
+
 void CoreChannel::update() {
+  if (held_ > 0) {
+    update_due_ = true;
+    return;
+  }
   if (!options_.download || !opened_ || !remote_synced_) return;
   if (remote_fork_ > core_.fork()) {
     out_.cork();
@@ -284,7 +294,18 @@ void CoreChannel::update() {
     r.fork = core_.fork();
     r.upgrade = core::ProofRequest::Upgrade{core_.length(), remote_length_ - core_.length()};
     r.manifest = !core_.manifest() && remote_has_manifest_;
-    inflight_[r.id] = Inflight{true, 0};
+    Inflight asked{true, 0};
+    // The first new block comes with the upgrade when the remote has it (a
+    // live append then costs one round trip, not two). No nodes: the
+    // block is past our tree, the upgrade proves its path.
+    const std::uint64_t first = core_.length();
+    if (remote_has(first) && !core_.has(first) && !requested_.contains(first)) {
+      r.block = core::ProofRequest::Indexed{first, 0};
+      asked.block = first;
+      asked.with_block = true;
+      requested_.insert(first);
+    }
+    inflight_[r.id] = asked;
     upgrade_inflight_ = true;
     out_.send(r);
   }
@@ -372,6 +393,11 @@ void CoreChannel::request_fork() {
 }
 
 bool CoreChannel::answers(const Inflight& asked, const Data& data) {
+  if (asked.with_block) {
+    // Both, or it is no answer.
+    return data.block && data.block->index == asked.block && data.upgrade && !data.hash &&
+           !data.seek;
+  }
   const bool block_request = !asked.upgrade && !asked.fork;
   if (block_request && (!data.block || data.block->index != asked.block)) return false;
   if (!block_request && data.block) return false;
@@ -400,7 +426,7 @@ Status CoreChannel::on_data(const Data& data) {
   const std::uint64_t old_length = core_.length();
   const std::uint64_t old_contiguous = core_.contiguous_length();
   auto verified = core_.verify(data);
-  if (!asked.fork && !asked.upgrade) forget_request(asked.block);
+  if (!asked.fork && (!asked.upgrade || asked.with_block)) forget_request(asked.block);
   if (!verified) {
     // Another fork's data that is no use now (an answer from before a
     // truncation, a late fork proof); anything else is data that does not
@@ -439,6 +465,7 @@ void CoreChannel::on_no_data(const NoData& no_data) {
     upgrade_inflight_ = false;
     // Not again until the remote syncs again.
     remote_can_upgrade_ = false;
+    if (asked.with_block) forget_request(asked.block);
   } else {
     forget_request(asked.block);
     // The remote does not have it after all: not from this peer again.

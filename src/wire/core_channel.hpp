@@ -76,6 +76,12 @@ class CoreChannel {
   // The local core changed (it grew, or moved to a new fork): tell the
   // remote (range drop after a truncation, sync, then range).
   void on_local_append();
+  // Between hold() and release() (nestable) the requests that messages make
+  // due are decided once, at release(): what one read brings is seen whole
+  // (a writer's sync and the range after it) and the window is scanned once,
+  // not after every block.
+  void hold() { held_++; }
+  void release();
 
   // What the remote told us.
   bool remote_synced() const { return remote_synced_; }
@@ -109,11 +115,13 @@ class CoreChannel {
   // A block request is answered or refused.
   void forget_request(std::uint64_t block);
 
-  // One request of ours: an upgrade, a block, or part of a reorg.
+  // One request of ours: an upgrade, a block, both (the first block past
+  // our length with the upgrade to it, as Node asks), or part of a reorg.
   struct Inflight {
     bool upgrade = false;
     std::uint64_t block = 0;
     bool fork = false;  // a fork proof or a reorg's hash proof
+    bool with_block = false;  // an upgrade that also asks for `block`
   };
   // Whether `data` is an answer to `asked` and carries nothing else of note.
   static bool answers(const Inflight& asked, const Data& data);
@@ -144,6 +152,8 @@ class CoreChannel {
   std::uint64_t announced_length_ = 0;
   std::uint64_t next_request_id_ = 1;
   std::set<std::uint64_t> wants_sent_;          // want batches asked for
+  int held_ = 0;              // see hold()
+  bool update_due_ = false;   // update() was asked for while held
 };
 
 }  // namespace hc::wire

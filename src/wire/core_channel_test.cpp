@@ -253,6 +253,68 @@ TEST_CASE("core channel: a downloading reader gets every block from a writer, th
   CHECK(reader->get(1002).value() == Bytes(last.begin(), last.end()));
 }
 
+TEST_CASE("core channel: held over a read, a live reader asks for the new block with its upgrade") {
+  Writer w(10);
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  Link link(*w.core, *reader, {}, {true, 32});
+  link.a.on_open();
+  link.b.on_open();
+  link.pump();
+  REQUIRE(reader->contiguous_length() == 10);
+
+  w.append("live");
+  link.a.on_local_append();
+  // What the writer sends for it (sync, then range) arrives in one read.
+  auto to_b = link.a_out.take();
+  REQUIRE(to_b.size() == 2);
+  link.b.hold();
+  for (auto& m : to_b) REQUIRE(link.b.on_message(m));
+  CHECK(link.b_out.take().empty());  // decided at release, with everything seen
+  link.b.release();
+  const auto request = only<Request>(link.b_out.take());
+  REQUIRE(request.upgrade);
+  CHECK(request.upgrade->start == 10);
+  CHECK(request.upgrade->length == 1);
+  REQUIRE(request.block);
+  CHECK(request.block->index == 10);
+  CHECK(request.block->nodes == 0);
+
+  // One answer carries both: the block is there after one round trip.
+  REQUIRE(link.a.on_message(request));
+  const auto data = only<Data>(link.a_out.take());
+  CHECK(data.upgrade);
+  CHECK(data.block);
+  REQUIRE(link.b.on_message(data));
+  CHECK(reader->length() == 11);
+  CHECK(reader->contiguous_length() == 11);
+  CHECK(link.b.inflight() == 0);
+  const std::string live = "live";
+  CHECK(reader->get(10).value() == Bytes(live.begin(), live.end()));
+  // No request follows: only the reader's news for the writer.
+  for (const auto& m : link.b_out.take()) {
+    CHECK_FALSE(std::holds_alternative<Request>(m));
+    REQUIRE(link.a.on_message(m));
+  }
+  REQUIRE(link.a_out.take().empty());
+
+  // An answer with the upgrade but not the block is no answer: nothing stored.
+  w.append("live 2");
+  link.a.on_local_append();
+  to_b = link.a_out.take();
+  link.b.hold();
+  for (auto& m : to_b) REQUIRE(link.b.on_message(m));
+  link.b.release();
+  const auto second = only<Request>(link.b_out.take());
+  REQUIRE(second.block);
+  REQUIRE(link.a.on_message(second));
+  auto partial = only<Data>(link.a_out.take());
+  partial.block.reset();
+  REQUIRE(link.b.on_message(partial));
+  CHECK(reader->length() == 11);
+  CHECK(link.b.inflight() == 0);
+}
+
 TEST_CASE("core channel: data that does not verify is an error and stores nothing") {
   Writer w(10);
   core::MemoryStorage reader_storage;

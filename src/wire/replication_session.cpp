@@ -74,8 +74,11 @@ Status ReplicationSession::feed(ByteView bytes) {
 
 Status ReplicationSession::on_stream_events(std::vector<SecretStreamEvent> events) {
   // One cork over everything one read brings, so our answers go out batched,
-  // as Node's do.
+  // as Node's do; and our requests are decided once it was all seen.
   mux_.cork();
+  for (auto& [handle, channel] : channels_) {
+    if (channel->peer) channel->peer->hold();
+  }
   Status result;
   for (auto& event : events) {
     if (auto* error = std::get_if<ErrorEvent>(&event)) {
@@ -96,7 +99,13 @@ Status ReplicationSession::on_stream_events(std::vector<SecretStreamEvent> event
       break;
     }
   }
-  if (!failed()) mux_.uncork();
+  if (!failed()) {
+    // Channels opened meanwhile were never held; release() ignores them.
+    for (auto& [handle, channel] : channels_) {
+      if (channel->peer) channel->peer->release();
+    }
+    mux_.uncork();
+  }
   return result;
 }
 

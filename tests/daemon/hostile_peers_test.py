@@ -37,8 +37,10 @@ HANDSHAKE_DEADLINE_MS = 10000  # net::TcpConnection::Options::handshake_timeout
 # reason) or "carry-on" (replication continues on that connection).
 MODES = {
     "bad-signature": ("close", r"hypercore channel: invalid signature"),
-    "bad-node": ("close", r"hypercore channel: invalid (proof|checksum)"),
-    "bad-value": ("close", r"hypercore channel: invalid (proof|checksum)"),
+    # A block asked for with its upgrade (the first one past our length) is
+    # checked up to the signed roots: a bad node or value fails the signature.
+    "bad-node": ("close", r"hypercore channel: invalid (proof|checksum|signature)"),
+    "bad-value": ("close", r"hypercore channel: invalid (proof|checksum|signature)"),
     "truncated-data": ("close", r"malformed hypercore message \(type 3\)"),
     "unrequested": ("ignore", None),
     "wrong-index": ("ignore", None),
