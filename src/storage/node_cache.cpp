@@ -2,10 +2,14 @@
 
 namespace hc::storage {
 
-std::optional<std::optional<core::TreeNode>> NodeCache::find(std::int64_t key) const {
-  auto it = known_.find(key);
-  if (it == known_.end()) return std::nullopt;
-  return it->second;
+std::optional<std::optional<core::TreeNode>> NodeCache::find(std::int64_t key) {
+  if (auto it = known_.find(key); it != known_.end()) return it->second;
+  auto it = older_.find(key);
+  if (it == older_.end()) return std::nullopt;
+  const std::optional<core::TreeNode> node = it->second;
+  older_.erase(it);
+  put(key, node);  // still in use: keep it in the newer generation
+  return node;
 }
 
 void NodeCache::remember(std::int64_t key, const std::optional<core::TreeNode>& node) {
@@ -23,12 +27,17 @@ void NodeCache::commit_staged() {
 
 void NodeCache::clear() {
   known_.clear();
+  older_.clear();
   staged_.clear();
 }
 
 void NodeCache::put(std::int64_t key, const std::optional<core::TreeNode>& node) {
-  if (capacity_ == 0) return;
-  if (known_.size() >= capacity_ && !known_.contains(key)) known_.clear();
+  if (capacity_ < 2) return;
+  older_.erase(key);  // one generation holds a key, and the newer is right
+  if (known_.size() >= capacity_ / 2 && !known_.contains(key)) {
+    older_ = std::move(known_);
+    known_ = Map();
+  }
   known_[key] = node;
 }
 

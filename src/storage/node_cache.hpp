@@ -7,8 +7,11 @@
 // Coherence: a node changes only by this connection's writes (one daemon
 // owns the file, sqlite_storage.hpp). A write stages the nodes it stores and
 // they enter the cache only when that write commits (drop_staged forgets
-// them on a rollback); a truncation clears the cache. Bounded: when full it
-// starts again empty, which costs only lookups.
+// them on a rollback); a truncation clears the cache. Bounded, in two
+// generations: when the newer holds half the capacity it becomes the older
+// one (the older is dropped), and what is found in the older moves back into
+// the newer. So the nodes every proof and request touches (the upper levels)
+// stay, and a full cache never starts again empty.
 #pragma once
 
 #include <cstddef>
@@ -27,7 +30,7 @@ class NodeCache {
 
   // Whether `key` is known: nullopt if not; else the node, or nullopt inside
   // when it is known to be missing.
-  std::optional<std::optional<core::TreeNode>> find(std::int64_t key) const;
+  std::optional<std::optional<core::TreeNode>> find(std::int64_t key);
   // What a read found.
   void remember(std::int64_t key, const std::optional<core::TreeNode>& node);
 
@@ -38,13 +41,15 @@ class NodeCache {
   // Forgets everything (a truncation, a failed group).
   void clear();
 
-  std::size_t size() const { return known_.size(); }
+  std::size_t size() const { return known_.size() + older_.size(); }
 
  private:
   void put(std::int64_t key, const std::optional<core::TreeNode>& node);
 
+  using Map = std::unordered_map<std::int64_t, std::optional<core::TreeNode>>;
   std::size_t capacity_;
-  std::unordered_map<std::int64_t, std::optional<core::TreeNode>> known_;
+  Map known_;  // the newer generation
+  Map older_;
   std::vector<std::pair<std::int64_t, core::TreeNode>> staged_;
 };
 

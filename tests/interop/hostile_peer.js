@@ -41,6 +41,8 @@
 //                   corrupted one, then asks the daemon for that block
 //   wrong-index     answers the request for one block with the (genuine)
 //                   proof of another block, then asks for that other block
+//                   (both: block answers without an upgrade; a first block
+//                   asked for with its upgrade passes untouched)
 //   unknown-type    sends unknown message types (channel, control, inside a
 //                   batch), then replicates honestly
 //   bad-manifest    flips a byte of the manifest's signer key
@@ -302,14 +304,14 @@ async function relay (core, tag, mode, socket, say) {
       const whole = encode(d)
       report(d.block.index)
       return [whole.subarray(0, whole.byteLength >> 1)]
-    } else if (mode === 'unrequested' && d.block) {
+    } else if (mode === 'unrequested' && d.block && !d.upgrade) {
       const asked = d.request
       const out = [encode({ ...d, request: 0 }), encode({ ...d, request: asked + 100000 })]
       out.push(encode({ ...d, request: 0, block: { ...d.block, value: flip(d.block.value, 0) } }))
       report(d.block.index)
       setImmediate(() => barrier(d.block.index))
       return out
-    } else if (mode === 'wrong-index' && d.block) {
+    } else if (mode === 'wrong-index' && d.block && !d.upgrade) {
       if (held === null) {
         held = d
         return []
