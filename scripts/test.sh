@@ -6,5 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --node
 scripts/build.sh
-if [ "${HC_SANITIZE:-0}" = 1 ]; then dir=${HC_BUILD_DIR:-build-asan}; else dir=${HC_BUILD_DIR:-build}; fi
+if [ "${HC_SANITIZE:-0}" = 1 ]; then
+  dir=${HC_BUILD_DIR:-build-asan}
+  # Debug + ASan runs several times slower: tests with latency bounds stretch them.
+  export HC_TEST_TIME_SCALE=${HC_TEST_TIME_SCALE:-3}
+else
+  dir=${HC_BUILD_DIR:-build}
+fi
 ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" --timeout 600
