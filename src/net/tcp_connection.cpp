@@ -58,6 +58,7 @@ void TcpConnection::start(EstablishedHandler on_established, ClosedHandler on_cl
   socket_.non_blocking(true, ec);  // on_readable reads what is there, never waits
   if (ec) return close("cannot make the socket non-blocking: " + ec.message());
   last_write_ = std::chrono::steady_clock::now();
+  last_read_ = last_write_;
   handshake_timer_.expires_after(options_.handshake_timeout);
   handshake_timer_.async_wait([self = shared_from_this()](const asio::error_code& wait_ec) {
     if (wait_ec || self->closed_ || self->established_) return;
@@ -138,6 +139,7 @@ void TcpConnection::on_read(const asio::error_code& ec, ByteView bytes) {
   if (ec == asio::error::eof) return close("the peer ended the connection");
   if (ec) return close("read failed: " + ec.message());
   stats_.bytes_in += bytes.size();
+  last_read_ = std::chrono::steady_clock::now();
   if (auto st = session_->feed(bytes); !st) {
     // Whatever the session said last (an error frame, nothing) is not worth
     // waiting for: the peer broke the protocol.
@@ -207,6 +209,10 @@ void TcpConnection::arm_keep_alive() {
 
 void TcpConnection::on_keep_alive_timer() {
   const auto now = std::chrono::steady_clock::now();
+  if (established_ && now - last_read_ >= options_.idle_timeout) {
+    return close("nothing from the peer for " + std::to_string(options_.idle_timeout.count()) +
+                 " ms");
+  }
   // A write in the meantime moved the deadline.
   if (!writing_ && now - last_write_ >= options_.keep_alive) {
     session_->keep_alive();

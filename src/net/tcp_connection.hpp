@@ -12,7 +12,8 @@
 // back-pressure, not an unbounded queue). A keep-alive goes out after
 // Options::keep_alive without a write (Node: setKeepAlive(5000)); a peer that
 // has not completed the handshake within Options::handshake_timeout is
-// dropped (one stalling mid-handshake holds nothing for long).
+// dropped (one stalling mid-handshake holds nothing for long), and so is one
+// that then sends nothing for Options::idle_timeout.
 //
 // Any failure (a protocol error from feed, a socket error, EOF, the deadline)
 // closes the connection with a reason, logged at info on the "net" logger,
@@ -51,6 +52,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     std::chrono::milliseconds keep_alive{5000};
     // Close unless the Noise handshake completed within this long.
     std::chrono::milliseconds handshake_timeout{10000};
+    // Once established, close after this long without a byte from the peer
+    // (checked at each keep-alive tick). Live peers write keep-alives every
+    // 5 s (we do, Node's hypercore does): this finds the ones that vanished
+    // without a FIN, whose TCP connection would otherwise linger for many
+    // minutes, holding their cores.
+    std::chrono::milliseconds idle_timeout{30000};
     // Stop reading while this many bytes wait to be written.
     std::size_t max_queued_bytes = 4 << 20;
   };
@@ -126,6 +133,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool established_ = false;
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_write_;
+  std::chrono::steady_clock::time_point last_read_;
   Stats stats_;
 };
 

@@ -169,6 +169,60 @@ TEST_CASE("tcp: a peer that stalls mid-handshake is dropped at the deadline") {
   CHECK(std::chrono::steady_clock::now() - start >= 250ms);
 }
 
+TEST_CASE("tcp: an established peer that sends nothing, not even keep-alives, is dropped") {
+  asio::io_context io(1);
+  TestCores server_cores, client_cores;
+  auto options = fast();
+  options.idle_timeout = 300ms;
+  Server server(io, server_cores, crypto::key_pair_from_seed(Hash32{1}), options);
+  auto dialer = net::TcpDialer::create(io, {"127.0.0.1", server.port()}, {});
+  std::shared_ptr<net::TcpConnection> client;
+  Closed client_closed;
+  // The client handshakes, then stays silent: no cores, keep-alives off.
+  auto silent = fast();
+  silent.keep_alive = 3600s;
+  dialer->start([&](asio::ip::tcp::socket sock) {
+    client = net::TcpConnection::create(std::move(sock), true, crypto::key_pair_from_seed(Hash32{2}),
+                                        client_cores, silent);
+    client->start(nullptr, [&](net::TcpConnection&, const std::string& why) {
+      client_closed = {true, why};
+    });
+  });
+  REQUIRE(run_until(io, [&] { return server.established; }));
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(run_until(io, [&] { return server.closed.done; }));
+  CHECK(server.closed.reason == "nothing from the peer for 300 ms");
+  CHECK(std::chrono::steady_clock::now() - start >= 250ms);
+  dialer->stop();
+  REQUIRE(run_until(io, [&] { return client_closed.done; }));
+}
+
+TEST_CASE("tcp: peers that write keep-alives stay connected past the idle timeout") {
+  asio::io_context io(1);
+  TestCores server_cores, client_cores;
+  auto options = fast();
+  options.idle_timeout = 300ms;
+  Server server(io, server_cores, crypto::key_pair_from_seed(Hash32{1}), options);
+  auto dialer = net::TcpDialer::create(io, {"127.0.0.1", server.port()}, {});
+  std::shared_ptr<net::TcpConnection> client;
+  Closed client_closed;
+  dialer->start([&](asio::ip::tcp::socket sock) {
+    client = net::TcpConnection::create(std::move(sock), true, crypto::key_pair_from_seed(Hash32{2}),
+                                        client_cores, options);
+    client->start(nullptr, [&](net::TcpConnection&, const std::string& why) {
+      client_closed = {true, why};
+    });
+  });
+  REQUIRE(run_until(io, [&] { return server.established; }));
+  // Three idle timeouts with nothing but keep-alives (every 50 ms).
+  run_until(io, [] { return false; }, 900ms);
+  CHECK_FALSE(server.closed.done);
+  CHECK_FALSE(client_closed.done);
+  client->close("test over");
+  dialer->stop();
+  REQUIRE(run_until(io, [&] { return server.closed.done; }));
+}
+
 TEST_CASE("tcp: garbage instead of a handshake closes the connection with a reason") {
   asio::io_context io(1);
   TestCores cores;
