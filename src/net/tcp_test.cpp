@@ -1,7 +1,8 @@
 // TcpListener, TcpDialer and TcpConnection over loopback: the handshake,
-// replication of a core, keep-alives, the handshake deadline, bad input, EOF,
-// and redialing with backoff. Each test runs its own io_context until a
-// condition holds (no sleeps) and ends every socket it opened.
+// replication of a core, keep-alives, the handshake deadline, the idle
+// timeout, bad input, EOF, and redialing with backoff. Each test runs its own
+// io_context until a condition holds (no sleeps) and ends every socket it
+// opened.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -169,58 +170,45 @@ TEST_CASE("tcp: a peer that stalls mid-handshake is dropped at the deadline") {
   CHECK(std::chrono::steady_clock::now() - start >= 250ms);
 }
 
-TEST_CASE("tcp: an established peer that sends nothing, not even keep-alives, is dropped") {
-  asio::io_context io(1);
-  TestCores server_cores, client_cores;
-  auto options = fast();
-  options.idle_timeout = 300ms;
-  Server server(io, server_cores, crypto::key_pair_from_seed(Hash32{1}), options);
-  auto dialer = net::TcpDialer::create(io, {"127.0.0.1", server.port()}, {});
-  std::shared_ptr<net::TcpConnection> client;
-  Closed client_closed;
-  // The client handshakes, then stays silent: no cores, keep-alives off.
-  auto silent = fast();
-  silent.keep_alive = 3600s;
-  dialer->start([&](asio::ip::tcp::socket sock) {
-    client = net::TcpConnection::create(std::move(sock), true, crypto::key_pair_from_seed(Hash32{2}),
-                                        client_cores, silent);
-    client->start(nullptr, [&](net::TcpConnection&, const std::string& why) {
-      client_closed = {true, why};
+TEST_CASE("tcp: once established, a peer silent past the idle timeout is dropped; keep-alives keep it") {
+  // The client has no cores: after the handshake it writes keep-alives only,
+  // or, with them off, nothing at all.
+  for (const bool silent : {true, false}) {
+    CAPTURE(silent);
+    asio::io_context io(1);
+    TestCores server_cores, client_cores;
+    auto options = fast();
+    options.idle_timeout = 300ms;
+    Server server(io, server_cores, crypto::key_pair_from_seed(Hash32{1}), options);
+    auto client_options = options;
+    if (silent) client_options.keep_alive = 3600s;
+    auto dialer = net::TcpDialer::create(io, {"127.0.0.1", server.port()}, {});
+    std::shared_ptr<net::TcpConnection> client;
+    Closed client_closed;
+    dialer->start([&](asio::ip::tcp::socket sock) {
+      client = net::TcpConnection::create(std::move(sock), true,
+                                          crypto::key_pair_from_seed(Hash32{2}), client_cores,
+                                          client_options);
+      client->start(nullptr, [&](net::TcpConnection&, const std::string& why) {
+        client_closed = {true, why};
+      });
     });
-  });
-  REQUIRE(run_until(io, [&] { return server.established; }));
-  const auto start = std::chrono::steady_clock::now();
-  REQUIRE(run_until(io, [&] { return server.closed.done; }));
-  CHECK(server.closed.reason == "nothing from the peer for 300 ms");
-  CHECK(std::chrono::steady_clock::now() - start >= 250ms);
-  dialer->stop();
-  REQUIRE(run_until(io, [&] { return client_closed.done; }));
-}
-
-TEST_CASE("tcp: peers that write keep-alives stay connected past the idle timeout") {
-  asio::io_context io(1);
-  TestCores server_cores, client_cores;
-  auto options = fast();
-  options.idle_timeout = 300ms;
-  Server server(io, server_cores, crypto::key_pair_from_seed(Hash32{1}), options);
-  auto dialer = net::TcpDialer::create(io, {"127.0.0.1", server.port()}, {});
-  std::shared_ptr<net::TcpConnection> client;
-  Closed client_closed;
-  dialer->start([&](asio::ip::tcp::socket sock) {
-    client = net::TcpConnection::create(std::move(sock), true, crypto::key_pair_from_seed(Hash32{2}),
-                                        client_cores, options);
-    client->start(nullptr, [&](net::TcpConnection&, const std::string& why) {
-      client_closed = {true, why};
-    });
-  });
-  REQUIRE(run_until(io, [&] { return server.established; }));
-  // Three idle timeouts with nothing but keep-alives (every 50 ms).
-  run_until(io, [] { return false; }, 900ms);
-  CHECK_FALSE(server.closed.done);
-  CHECK_FALSE(client_closed.done);
-  client->close("test over");
-  dialer->stop();
-  REQUIRE(run_until(io, [&] { return server.closed.done; }));
+    REQUIRE(run_until(io, [&] { return server.established; }));
+    const auto start = std::chrono::steady_clock::now();
+    if (silent) {
+      REQUIRE(run_until(io, [&] { return server.closed.done; }));
+      CHECK(server.closed.reason == "nothing from the peer for 300 ms");
+      CHECK(std::chrono::steady_clock::now() - start >= 250ms);
+    } else {
+      // Three idle timeouts with nothing but keep-alives (every 50 ms).
+      run_until(io, [] { return false; }, 900ms);
+      CHECK_FALSE(server.closed.done);
+      CHECK_FALSE(client_closed.done);
+      client->close("test over");
+    }
+    dialer->stop();
+    REQUIRE(run_until(io, [&] { return server.closed.done && client_closed.done; }));
+  }
 }
 
 TEST_CASE("tcp: garbage instead of a handshake closes the connection with a reason") {
