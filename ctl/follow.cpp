@@ -23,8 +23,8 @@
 #include "commands.hpp"
 #include "core_arg.hpp"
 #include "output.hpp"
-#include "proto/methods.hpp"
 #include "progress.hpp"
+#include "proto/methods.hpp"
 #include "proto/truncate_methods.hpp"
 #include "tail.hpp"
 
