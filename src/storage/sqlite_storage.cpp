@@ -99,7 +99,8 @@ struct SqliteStorage::Impl {
   Status ensure_core(core::CoreId id);
   Status apply(const core::CoreUpdate& u);
   Status write(std::span<const core::CoreUpdate> updates);
-  // In a group: checks what apply() would refuse, without writing.
+  // What apply() refuses, checked before anything is written (also for
+  // writes a group holds back).
   Status check(const core::CoreUpdate& u);
   Status write_rows(std::vector<TreeRow>& rows);
   Status write_page(core::CoreId core, std::uint64_t page, ByteView bits);
@@ -275,10 +276,9 @@ Result<std::optional<core::CoreRecord>> SqliteStorage::Impl::read_core(Statement
 }
 
 Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
-  HC_CHECK(ensure_core(u.core));
+  HC_CHECK(check(u));
   if (u.truncate) {
     const std::uint64_t n = *u.truncate;
-    if (n > kMaxBlocks) return Errc::limit_exceeded;
     nodes.clear();  // rare: not worth finding the core's dropped nodes
     // Blocks >= n, nodes >= 2n and the ancestors of leaf 2n left of it (the
     // nodes whose last block is n or later) are the rows from block n's on,
@@ -297,12 +297,10 @@ Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
   std::vector<TreeRow>& rows = tree_rows;
   rows.clear();
   for (const auto& node : u.nodes) {
-    if (!node_fits(node.index)) return Errc::limit_exceeded;
     rows.push_back({node_key(u.core, node.index), &node, std::nullopt});
     nodes.stage(rows.back().key, node);
   }
   for (const auto& [index, data] : u.blocks) {
-    if (index >= kMaxBlocks) return Errc::limit_exceeded;
     rows.push_back({block_key(u.core, index), nullptr, ByteView(data)});
   }
   // Stable: of two writes of one node or block, the later wins, as in a map.
@@ -320,16 +318,8 @@ Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
   }
   rows.resize(kept);
   HC_CHECK(write_rows(rows));
-  for (const auto& page : u.bitfield) {
-    // A page of another size would read back as damage: refuse to write it.
-    if (page.bits.size() != core::Bitfield::kPageBytes) return core::Errc::bad_argument;
-    if (page.index >= kBitfieldPages) return Errc::limit_exceeded;
-    HC_CHECK(write_page(u.core, page.index, page.bits));
-  }
-  if (u.tree) {
-    HC_CHECK(check_tree(*u.tree));
-    HC_CHECK(write_header(u.core, *u.tree));
-  }
+  for (const auto& page : u.bitfield) HC_CHECK(write_page(u.core, page.index, page.bits));
+  if (u.tree) HC_CHECK(write_header(u.core, *u.tree));
   if (u.manifest) {
     const Bytes manifest = core::encode_manifest(*u.manifest);
     Query q(put_manifest);
@@ -373,6 +363,7 @@ Status SqliteStorage::Impl::write_header(core::CoreId core, const core::TreeStat
 
 Status SqliteStorage::Impl::check(const core::CoreUpdate& u) {
   HC_CHECK(ensure_core(u.core));
+  if (u.truncate && *u.truncate > kMaxBlocks) return Errc::limit_exceeded;
   for (const auto& node : u.nodes) {
     if (!node_fits(node.index)) return Errc::limit_exceeded;
   }
@@ -380,6 +371,7 @@ Status SqliteStorage::Impl::check(const core::CoreUpdate& u) {
     if (block.first >= kMaxBlocks) return Errc::limit_exceeded;
   }
   for (const auto& page : u.bitfield) {
+    // A page of another size would read back as damage: refuse to write it.
     if (page.bits.size() != core::Bitfield::kPageBytes) return core::Errc::bad_argument;
     if (page.index >= kBitfieldPages) return Errc::limit_exceeded;
   }

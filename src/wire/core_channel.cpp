@@ -297,9 +297,10 @@ void CoreChannel::update() {
     Inflight asked{true, 0};
     // The first new block comes with the upgrade when the remote has it (a
     // live append then costs one round trip, not two). No nodes: the
-    // block is past our tree, the upgrade proves its path.
+    // block is past our tree, the upgrade proves its path. (Nothing past our
+    // length is had or asked for yet: block requests stay below it.)
     const std::uint64_t first = core_.length();
-    if (remote_has(first) && !core_.has(first) && !requested_.contains(first)) {
+    if (remote_has(first)) {
       r.block = core::ProofRequest::Indexed{first, 0};
       asked.block = first;
       asked.with_block = true;

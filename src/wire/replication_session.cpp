@@ -76,9 +76,7 @@ Status ReplicationSession::on_stream_events(std::vector<SecretStreamEvent> event
   // One cork over everything one read brings, so our answers go out batched,
   // as Node's do; and our requests are decided once it was all seen.
   mux_.cork();
-  for (auto& [handle, channel] : channels_) {
-    if (channel->peer) channel->peer->hold();
-  }
+  for (auto& [handle, channel] : channels_) channel->peer->hold();
   Status result;
   for (auto& event : events) {
     if (auto* error = std::get_if<ErrorEvent>(&event)) {
@@ -101,9 +99,7 @@ Status ReplicationSession::on_stream_events(std::vector<SecretStreamEvent> event
   }
   if (!failed()) {
     // Channels opened meanwhile were never held; release() ignores them.
-    for (auto& [handle, channel] : channels_) {
-      if (channel->peer) channel->peer->release();
-    }
+    for (auto& [handle, channel] : channels_) channel->peer->release();
     mux_.uncork();
   }
   return result;
