@@ -163,11 +163,12 @@ void TcpConnection::on_read(const asio::error_code& ec, ByteView bytes) {
 void TcpConnection::pump() {
   if (closed_ || !session_) return;
   if (session_->has_output()) {
-    Bytes out = session_->take_output();
+    Bytes out = session_->take_output(std::exchange(spare_, Bytes{}));
     queued_bytes_ += out.size();
     // Small writes that pile up behind a slow one go out together.
     if (queue_.size() > 1 && queue_.back().size() + out.size() <= 64 * 1024) {
       append(queue_.back(), out);
+      spare_ = std::move(out);
     } else {
       queue_.push_back(std::move(out));
     }
@@ -192,6 +193,7 @@ void TcpConnection::on_written(const asio::error_code& ec, std::size_t n) {
   stats_.bytes_out += n;
   last_write_ = std::chrono::steady_clock::now();
   queued_bytes_ -= queue_.front().size();
+  if (queue_.front().capacity() > spare_.capacity()) spare_ = std::move(queue_.front());
   queue_.pop_front();
   write_next();
   read_next();

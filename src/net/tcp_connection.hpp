@@ -127,6 +127,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   EstablishedHandler on_established_;
   ClosedHandler on_closed_;
   std::deque<Bytes> queue_;
+  // The last buffer written, given back to the session for its next output.
+  Bytes spare_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool reading_ = false;

@@ -1,11 +1,13 @@
 #include "core_channel.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
 #include "core/errors.hpp"
+#include "core/flat_tree.hpp"
 
 namespace hc::wire {
 namespace {
@@ -339,14 +341,46 @@ void CoreChannel::update() {
     Request r;
     r.id = next_request_id_++;
     r.fork = core_.fork();
-    auto nodes = core_.missing_nodes(2 * i);
-    r.block = core::ProofRequest::Indexed{i, nodes ? *nodes : 0};
-    inflight_[r.id] = Inflight{false, i};
+    Inflight asked{false, i};
+    r.block = core::ProofRequest::Indexed{i, request_nodes(i, asked)};
+    inflight_[r.id] = std::move(asked);
     requested_.insert(i);
     if (settled) scan_from_ = i + 1;
     out_.send(r);
   }
   out_.uncork();
+}
+
+std::uint64_t CoreChannel::request_nodes(std::uint64_t block, Inflight& asked) {
+  if (core_.fork() != promised_fork_) {
+    promised_.clear();  // what the old fork's answers store is no use
+    promised_fork_ = core_.fork();
+  }
+  std::function<bool(std::uint64_t)> expected;
+  if (!full_proof_.erase(block)) {
+    expected = [this](std::uint64_t node) { return promised_.contains(node); };
+  }
+  auto missing = core_.missing_nodes(2 * block, expected);
+  if (!missing) return 0;
+  asked.relies = missing->ends_at_expected;
+  asked.promises_fork = promised_fork_;
+  // Verifying the answer stores the leaf, the nodes on its path below the
+  // level asked for, and their siblings (the proof's nodes).
+  core::flat::Iterator ite(2 * block);
+  for (std::uint64_t level = 0; level < missing->count; level++, ite.parent()) {
+    asked.promises.push_back(ite.index());
+    asked.promises.push_back(core::flat::sibling(ite.index()));
+  }
+  for (std::uint64_t node : asked.promises) promised_[node]++;
+  return missing->count;
+}
+
+void CoreChannel::release_promises(const Inflight& asked) {
+  if (asked.promises_fork != promised_fork_) return;  // cleared since
+  for (std::uint64_t node : asked.promises) {
+    auto it = promised_.find(node);
+    if (it != promised_.end() && --it->second == 0) promised_.erase(it);
+  }
 }
 
 void CoreChannel::forget_request(std::uint64_t block) {
@@ -418,7 +452,7 @@ Status CoreChannel::on_data(const Data& data) {
     on_no_data(NoData{data.request, NoData::kNotAvailable});
     return {};
   }
-  const Inflight asked = it->second;
+  const Inflight asked = std::move(it->second);
   inflight_.erase(it);
   if (asked.fork) fork_inflight_ = false;
   else if (asked.upgrade) upgrade_inflight_ = false;
@@ -427,12 +461,20 @@ Status CoreChannel::on_data(const Data& data) {
   const std::uint64_t old_length = core_.length();
   const std::uint64_t old_contiguous = core_.contiguous_length();
   auto verified = core_.verify(data);
+  release_promises(asked);
   if (!asked.fork && (!asked.upgrade || asked.with_block)) forget_request(asked.block);
   if (!verified) {
     // Another fork's data that is no use now (an answer from before a
     // truncation, a late fork proof); anything else is data that does not
     // verify, and nothing of it was stored.
     if (verified.error() == core::Errc::fork_mismatch) {
+      update();
+      return {};
+    }
+    // Its proof stops at a node that the answer it relied on has not stored
+    // (not yet, or never): asked again with all the nodes it needs.
+    if (asked.relies && verified.error() == core::Errc::invalid_operation) {
+      full_proof_.insert(asked.block);
       update();
       return {};
     }
@@ -454,8 +496,9 @@ Status CoreChannel::on_data(const Data& data) {
 void CoreChannel::on_no_data(const NoData& no_data) {
   auto it = inflight_.find(no_data.request);
   if (it == inflight_.end()) return;
-  const Inflight asked = it->second;
+  const Inflight asked = std::move(it->second);
   inflight_.erase(it);
+  release_promises(asked);
   if (asked.fork) {
     // Not again until the remote syncs again.
     fork_inflight_ = false;

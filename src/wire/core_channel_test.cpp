@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -251,6 +253,59 @@ TEST_CASE("core channel: a downloading reader gets every block from a writer, th
   }
   const std::string last = "live 2";
   CHECK(reader->get(1002).value() == Bytes(last.begin(), last.end()));
+}
+
+TEST_CASE("core channel: requests in flight together rely on one another's tree nodes") {
+  Writer w(1000);
+  core::MemoryStorage reader_storage;
+  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  Link link(*w.core, *reader, {}, {true, 64});
+  std::uint64_t requests = 0, nodes = 0, again = 0;
+  std::set<std::uint64_t> asked;
+  auto count = [&](const std::vector<Message>& sent) {
+    for (const auto& m : sent) {
+      const auto* r = std::get_if<Request>(&m);
+      if (r && r->block && !r->upgrade) {
+        requests++;
+        nodes += r->block->nodes;
+        if (!asked.insert(r->block->index).second) again++;
+      }
+    }
+  };
+
+  SUBCASE("answered in order, each asks for about one node") {
+    link.a.on_open();
+    link.b.on_open();
+    for (int rounds = 0; rounds < 10000; rounds++) {
+      auto to_b = link.a_out.take();
+      auto to_a = link.b_out.take();
+      if (to_b.empty() && to_a.empty()) break;
+      count(to_a);
+      for (auto& m : to_b) REQUIRE(link.b.on_message(m));
+      for (auto& m : to_a) REQUIRE(link.a.on_message(m));
+    }
+    CHECK(again == 0);
+    // Each asking for its whole missing path: about 6 (64 in flight).
+    INFO("nodes asked for: ", nodes);
+    CHECK(nodes <= requests * 3 / 2);
+  }
+  SUBCASE("answered in reverse, those that come first are asked again in full") {
+    link.a.on_open();
+    link.b.on_open();
+    for (int rounds = 0; rounds < 10000; rounds++) {
+      auto to_b = link.a_out.take();
+      auto to_a = link.b_out.take();
+      if (to_b.empty() && to_a.empty()) break;
+      count(to_a);
+      std::reverse(to_b.begin(), to_b.end());
+      for (auto& m : to_b) REQUIRE(link.b.on_message(m));
+      for (auto& m : to_a) REQUIRE(link.a.on_message(m));
+    }
+    CHECK(again > 0);
+  }
+  CHECK(reader->contiguous_length() == 1000);
+  CHECK(link.b.inflight() == 0);
+  for (std::uint64_t i : {1u, 500u, 999u}) CHECK(reader->get(i).value() == w.core->get(i).value());
 }
 
 TEST_CASE("core channel: held over a read, a live reader asks for the new block with its upgrade") {

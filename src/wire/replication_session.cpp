@@ -227,7 +227,9 @@ void ReplicationSession::keep_alive() {
   stream_.keep_alive();
 }
 
-Bytes ReplicationSession::take_output() { return stream_.take_output(); }
+Bytes ReplicationSession::take_output(Bytes reuse) {
+  return stream_.take_output(std::move(reuse));
+}
 
 bool ReplicationSession::has_output() const { return stream_.has_output(); }
 

@@ -64,8 +64,9 @@ class ReplicationSession {
 
   // Bytes from the transport, in order. An error is fatal: close.
   Status feed(ByteView bytes);
-  // Bytes for the transport.
-  Bytes take_output();
+  // Bytes for the transport; `reuse` (a buffer it finished writing) becomes
+  // the next output buffer (see SecretStream::take_output).
+  Bytes take_output(Bytes reuse = {});
   bool has_output() const;
   // The transport sent nothing for a while (Node: 5 s): an empty message.
   void keep_alive();

@@ -196,6 +196,9 @@ void SecretStream::keep_alive() {
   encrypt_frame({});
 }
 
-Bytes SecretStream::take_output() { return std::exchange(output_, Bytes{}); }
+Bytes SecretStream::take_output(Bytes reuse) {
+  reuse.clear();
+  return std::exchange(output_, std::move(reuse));
+}
 
 }  // namespace hc::wire
