@@ -1,5 +1,7 @@
 #include "node_cache.hpp"
 
+#include <utility>
+
 namespace hc::storage {
 
 std::optional<std::optional<core::TreeNode>> NodeCache::find(std::int64_t key) {
@@ -35,8 +37,9 @@ void NodeCache::put(std::int64_t key, const std::optional<core::TreeNode>& node)
   if (capacity_ < 2) return;
   older_.erase(key);  // one generation holds a key, and the newer is right
   if (known_.size() >= capacity_ / 2 && !known_.contains(key)) {
-    older_ = std::move(known_);
-    known_ = Map();
+    // The oldest generation goes; its table, already grown, holds the next.
+    std::swap(older_, known_);
+    known_.clear();
   }
   known_[key] = node;
 }

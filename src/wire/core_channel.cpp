@@ -356,31 +356,55 @@ std::uint64_t CoreChannel::request_nodes(std::uint64_t block, Inflight& asked) {
     promised_.clear();  // what the old fork's answers store is no use
     promised_fork_ = core_.fork();
   }
-  std::function<bool(std::uint64_t)> expected;
-  if (!full_proof_.erase(block)) {
-    expected = [this](std::uint64_t node) { return promised_.contains(node); };
+  const bool may_rely = !full_proof_.erase(block);
+  core::Core::MissingNodes missing;
+  if (auto levels = may_rely ? levels_to_promised(block) : std::nullopt) {
+    // Asked up to it without looking at what is stored below it: that costs
+    // a lookup per level (most of them misses that reach SQLite), while a
+    // node that was stored after all only comes again.
+    missing = {*levels, true};
+  } else {
+    std::function<bool(std::uint64_t)> expected;
+    if (may_rely) expected = [this](std::uint64_t node) { return promised_.contains(node); };
+    auto counted = core_.missing_nodes(2 * block, expected);
+    if (!counted) return 0;
+    missing = *counted;
   }
-  auto missing = core_.missing_nodes(2 * block, expected);
-  if (!missing) return 0;
-  asked.relies = missing->ends_at_expected;
+  asked.relies = missing.ends_at_expected;
+  asked.levels = missing.count;
   asked.promises_fork = promised_fork_;
+  for_each_promise(asked, [this](std::uint64_t node) { promised_[node]++; });
+  return missing.count;
+}
+
+template <class F>
+void CoreChannel::for_each_promise(const Inflight& asked, F f) {
   // Verifying the answer stores the leaf, the nodes on its path below the
   // level asked for, and their siblings (the proof's nodes).
-  core::flat::Iterator ite(2 * block);
-  for (std::uint64_t level = 0; level < missing->count; level++, ite.parent()) {
-    asked.promises.push_back(ite.index());
-    asked.promises.push_back(core::flat::sibling(ite.index()));
+  core::flat::Iterator ite(2 * asked.block);
+  for (std::uint64_t level = 0; level < asked.levels; level++, ite.parent()) {
+    f(ite.index());
+    f(core::flat::sibling(ite.index()));
   }
-  for (std::uint64_t node : asked.promises) promised_[node]++;
-  return missing->count;
+}
+
+std::optional<std::uint64_t> CoreChannel::levels_to_promised(std::uint64_t block) const {
+  const std::uint64_t head = 2 * core_.length();
+  core::flat::Iterator ite(2 * block);
+  if (ite.right_span() >= head) return std::nullopt;
+  for (std::uint64_t level = 0; level <= kMaxLevelsToPromised && !ite.contains(head);
+       level++, ite.parent()) {
+    if (promised_.contains(ite.index())) return level;
+  }
+  return std::nullopt;
 }
 
 void CoreChannel::release_promises(const Inflight& asked) {
   if (asked.promises_fork != promised_fork_) return;  // cleared since
-  for (std::uint64_t node : asked.promises) {
+  for_each_promise(asked, [this](std::uint64_t node) {
     auto it = promised_.find(node);
     if (it != promised_.end() && --it->second == 0) promised_.erase(it);
-  }
+  });
 }
 
 void CoreChannel::forget_request(std::uint64_t block) {
