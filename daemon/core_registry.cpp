@@ -137,6 +137,15 @@ Result<std::vector<CoreRegistry::Summary>> CoreRegistry::list() {
   return summaries;
 }
 
+Result<std::vector<Hash32>> CoreRegistry::remote_keys() {
+  HC_TRY(auto records, storage_.list_cores());
+  std::vector<Hash32> keys;
+  for (const auto& record : records) {
+    if (!record.secret_key) keys.push_back(record.key);
+  }
+  return keys;
+}
+
 Result<std::size_t> CoreRegistry::count() {
   HC_TRY(auto n, storage_.count_cores());
   return static_cast<std::size_t>(n);

@@ -89,6 +89,9 @@ class CoreRegistry {
   Result<std::vector<Summary>> list();
   // How many cores the storage holds.
   Result<std::size_t> count();
+  // The keys of every stored core we do not write. Each came from a follow
+  // or seed, and stays seeded: fetched from direct peers, also after a restart.
+  Result<std::vector<Hash32>> remote_keys();
 
   using AppendListener = std::function<void()>;
   // `core` must come from this registry. Returns an id for remove_append_listener.

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "encoding/key_id.hpp"
 #include "net/log.hpp"
 
 namespace hc::daemon {
@@ -122,6 +123,25 @@ void PeerManager::on_established(net::TcpConnection& connection) {
   auto it = peers_.find(&connection);
   if (it == peers_.end()) return;
   for (auto* core : registry_.open_cores()) give(it->second, *core);
+  // Seeded cores, open or not: after a restart nothing else would ask a peer
+  // for them unless the peer opened their channel itself.
+  auto keys = registry_.remote_keys();
+  if (!keys) {
+    net::logger()->error("cannot list the seeded cores for peer {}: {}",
+                         connection.remote_address(), keys.error().message());
+    return;
+  }
+  for (const auto& key : *keys) {
+    if (it->second.cores.contains(key)) continue;
+    auto core = registry_.find(key);
+    if (core) {
+      give(it->second, **core);
+    } else {
+      net::logger()->warn("cannot open seeded core {} for peer {}: {}",
+                          encoding::encode_key_id(key).substr(0, 8), connection.remote_address(),
+                          core.error().message());
+    }
+  }
 }
 
 void PeerManager::on_closed(net::TcpConnection& connection) {

@@ -2,9 +2,10 @@
 // configured peer, and every live replication connection, so that stop() can
 // close them all (asio's connection_manager). It wires cores to connections:
 //
-// - When a connection is established, every core open in the registry gets a
+// - When a connection is established, every core open in the registry and
+//   every seeded one (a stored core we do not write, opened if idle) gets a
 //   channel on it (add_core); a core the remote asks for is answered through
-//   RegistryCores, so idle cores cost nothing until a peer wants them.
+//   RegistryCores, so idle cores we write cost nothing until a peer wants them.
 // - When any open core changes (an append, a downloaded block, a truncation),
 //   every connection hears of it (on_local_append), once per loop turn for a
 //   burst; a connection that has no channel for that core yet gets one, so a

@@ -5,6 +5,7 @@
    `corectl follow <key>` on B prints it, then a live append on A; B's
    `corectl peers` shows A and `corectl info <key>` the length and one peer;
    `corectl seed <key>` on a terminal (script(1)) draws its progress to the end.
+   Both restarted, B still fetches what A appended while B was down.
 2. The issue's "done when": a Node writer (tests/interop/replicate_peer.js,
    the pinned hypercore serving replication on a TCP port), `hypercored
    --peer` to it, and `corectl follow <key> --base64` printing every block,
@@ -15,7 +16,7 @@ argv: hypercored corectl interop_dir
 Every process is bounded by timeouts and killed at the end; the temporary
 directory is removed.
 """
-import base64, json, shlex, subprocess, sys
+import base64, json, shlex, subprocess, sys, time
 
 from harness import Follower, Harness, clean_env, free_port
 
@@ -29,8 +30,11 @@ def block(i):
 with Harness(hypercored, corectl, "hc-replicate-") as h:
     # 1. daemon -> daemon
     port = free_port()
+    procs = {}
     a = h.start_daemon("a", "--listen", f"127.0.0.1:{port}")
+    procs[a] = h.procs[-1]
     b = h.start_daemon("b", "--peer", f"127.0.0.1:{port}")
+    procs[b] = h.procs[-1]
     out = h.ctl(a, "--json", "append", "chat", "hello").stdout
     key = json.loads(out)["key"]
     f = Follower(h, b, key)
@@ -64,6 +68,23 @@ with Harness(hypercored, corectl, "hc-replicate-") as h:
     if f.wait_lines(1, "daemon A follows B's core")[0] != b"from b":
         h.fail("A printed something else")
     f.stop()
+    # Seeds last across restarts: with both daemons restarted, nothing has the
+    # core open, and B still asks A for what A appended while B was down.
+    proc_a, proc_b = procs[a], procs[b]
+    proc_b.terminate()
+    proc_b.wait(timeout=10)
+    h.ctl(a, "append", "chat", "while b was down")
+    proc_a.terminate()
+    proc_a.wait(timeout=10)
+    a = h.start_daemon("a", "--listen", f"127.0.0.1:{port}")
+    b = h.start_daemon("b", "--peer", f"127.0.0.1:{port}")
+    deadline = time.time() + 20
+    while json.loads(h.ctl(b, "--json", "info", key).stdout)["contiguous_length"] != 3:
+        if time.time() > deadline:
+            h.fail("after a restart B did not fetch A's new block of the core it seeds")
+        time.sleep(0.05)
+    if h.ctl(b, "get", key, "2").stdout != b"while b was down\n":
+        h.fail("B's block 2 after the restarts differs")
     print("daemon <-> daemon: ok", flush=True)
 
     # 2. Node writer -> hypercored --peer -> corectl follow
