@@ -9,6 +9,7 @@
 #include "core/errors.hpp"
 #include "errors.hpp"
 #include "layout.hpp"
+#include "schema.hpp"
 #include "sqlite_storage.hpp"
 #include "test_support.hpp"
 
@@ -92,7 +93,7 @@ TEST_CASE("an empty file becomes a new database") {
   {
     auto db = SqliteStorage::open(file);
     REQUIRE_MESSAGE(db.ok(), db.error().message());
-    CHECK((*db)->schema_version() == 1);
+    CHECK((*db)->schema_version() == current_schema_version());
     core::Core::CreateOptions o;
     o.key_pair = crypto::random_key_pair();
     auto c = core::Core::create(**db, o);

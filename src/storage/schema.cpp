@@ -51,8 +51,15 @@ Status create_v1(Database& db) {
   return db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
 }
 
+// Version 2: a peer names the core of a channel it opens by discovery key;
+// without an index each such lookup read every row of cores.
+Status index_discovery_keys(Database& db) {
+  return db.exec("CREATE INDEX cores_by_discovery_key ON cores (discovery_key)");
+}
+
 constexpr Migration kMigrations[] = {
     {"initial layout: cores, state, tree", &create_v1},
+    {"index cores by discovery key", &index_discovery_keys},
 };
 
 }  // namespace

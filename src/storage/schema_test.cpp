@@ -3,6 +3,9 @@
 #include "schema.hpp"
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <string>
 
 #include "core/core.hpp"
 #include "errors.hpp"
@@ -33,18 +36,44 @@ std::vector<Migration> steps_with(std::initializer_list<Migration> extra) {
   return steps;
 }
 
-// A version-1 database with one core of three blocks, closed.
+// A version-1 database with one core of three blocks, closed: made by this
+// build, then taken back to version 1 (which lacked only the index of v2).
 Hash32 make_v1(const std::filesystem::path& file) {
-  auto db = SqliteStorage::open(file);
-  REQUIRE(db.ok());
-  REQUIRE((*db)->schema_version() == 1);
-  core::Core::CreateOptions o;
-  o.key_pair = crypto::random_key_pair();
-  o.name = "kept";
-  auto c = core::Core::create(**db, o);
-  REQUIRE(c.ok());
-  for (std::uint64_t i = 0; i < 3; i++) REQUIRE((*c)->append(test::block_for(i)).ok());
-  return (*c)->key();
+  Hash32 key;
+  {
+    auto db = SqliteStorage::open(file);
+    REQUIRE(db.ok());
+    REQUIRE((*db)->schema_version() == 2);
+    core::Core::CreateOptions o;
+    o.key_pair = crypto::random_key_pair();
+    o.name = "kept";
+    auto c = core::Core::create(**db, o);
+    REQUIRE(c.ok());
+    for (std::uint64_t i = 0; i < 3; i++) REQUIRE((*c)->append(test::block_for(i)).ok());
+    key = (*c)->key();
+  }
+  REQUIRE(test::raw_exec(file, "DROP INDEX cores_by_discovery_key; PRAGMA user_version = 1") ==
+          SQLITE_OK);
+  return key;
+}
+
+// The query plan of a lookup by discovery key: EXPLAIN QUERY PLAN's details.
+std::string discovery_key_plan(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  std::string plan;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    const char* sql = "EXPLAIN QUERY PLAN SELECT id FROM cores WHERE discovery_key = x'00'";
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(stmt) == SQLITE_ROW) {
+        plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+        plan += '\n';
+      }
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return plan;
 }
 
 TEST_CASE("a new database gets the current version and our application id") {
@@ -72,17 +101,18 @@ TEST_CASE("an older database is migrated step by step, keeping its data") {
     const auto steps = steps_with({{"note", &add_note}, {"peers", &add_peers}});
     auto version = migrate(*db, steps);
     REQUIRE_MESSAGE(version.ok(), version.error().message());
-    CHECK(*version == 3);
+    CHECK(*version == 4);
     // Already there: nothing to do.
     auto again = migrate(*db, steps);
     REQUIRE(again.ok());
-    CHECK(*again == 3);
+    CHECK(*again == 4);
   }
-  CHECK(test::raw_int(file, "PRAGMA user_version") == 3);
+  CHECK(test::raw_int(file, "PRAGMA user_version") == 4);
+  CHECK(test::raw_int(file, "SELECT count(*) FROM sqlite_schema WHERE name = 'cores_by_discovery_key'") == 1);
   CHECK(test::raw_int(file, "SELECT count(*) FROM cores WHERE note = 'core ' || id") == 1);
   CHECK(test::raw_int(file, "SELECT count(*) FROM peers") == 0);
   CHECK(test::raw_int(file, "SELECT length FROM state WHERE id = (SELECT id FROM cores) << 32") == 3);
-  // This build (version 1) now refuses the file, and leaves it alone.
+  // This build (version 2) now refuses the file, and leaves it alone.
   const Bytes before = test::read_file(file);
   CHECK(SqliteStorage::open(file).error() == Errc::schema_too_new);
   CHECK(test::read_file(file) == before);
@@ -95,8 +125,8 @@ TEST_CASE("an empty file runs every step in one go") {
   REQUIRE(db.ok());
   auto version = migrate(*db, steps_with({{"note", &add_note}, {"peers", &add_peers}}));
   REQUIRE(version.ok());
-  CHECK(*version == 3);
-  CHECK(*db->query_int("PRAGMA user_version") == 3);
+  CHECK(*version == 4);
+  CHECK(*db->query_int("PRAGMA user_version") == 4);
   CHECK(*db->query_int("PRAGMA application_id") == kApplicationId);
   CHECK(*db->query_int("SELECT count(*) FROM sqlite_schema WHERE name IN ('cores', 'state', "
                        "'tree', 'peers')") == 4);
@@ -115,13 +145,36 @@ TEST_CASE("a failing step leaves the file at its old version, unchanged") {
   CHECK(test::raw_int(file, "PRAGMA user_version") == 1);
   CHECK(test::raw_int(file, "SELECT count(*) FROM sqlite_schema WHERE name = 'half'") == 0);
   CHECK(test::raw_int(file, "SELECT count(*) FROM pragma_table_info('cores') WHERE name = 'note'") == 0);
-  // Still a good version-1 database.
+  // Still a good version-1 database (which this build takes to version 2).
   auto db = SqliteStorage::open(file);
   REQUIRE(db.ok());
   auto c = core::Core::open(**db, key);
   REQUIRE(c.ok());
   CHECK((*c)->length() == 3);
   CHECK(*(*c)->get(2) == test::block_for(2));
+}
+
+TEST_CASE("version 2: a core is found by discovery key through an index, also in a migrated file") {
+  TempDir dir;
+  const auto file = dir.file("v1.db");
+  const Hash32 key = make_v1(file);
+  CHECK(discovery_key_plan(file).find("cores_by_discovery_key") == std::string::npos);
+  Hash32 discovery_key;
+  {
+    auto db = SqliteStorage::open(file);
+    REQUIRE(db.ok());
+    CHECK((*db)->schema_version() == 2);
+    auto c = core::Core::open(**db, key);
+    REQUIRE(c.ok());
+    discovery_key = (*c)->discovery_key();
+    auto found = (*db)->find_core_by_discovery_key(discovery_key);
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK((*found)->key == key);
+  }
+  CHECK(test::raw_int(file, "PRAGMA user_version") == 2);
+  CHECK(discovery_key_plan(file).find("USING COVERING INDEX cores_by_discovery_key") !=
+        std::string::npos);
 }
 
 TEST_CASE("migrate refuses newer and foreign files") {

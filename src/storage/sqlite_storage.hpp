@@ -61,8 +61,7 @@ class SqliteStorage final : public core::Storage {
   Result<core::CoreId> create_core(const core::CoreRecord& record) override;
   Result<std::optional<core::CoreRecord>> find_core(const Hash32& key) override;
   Result<std::optional<core::CoreRecord>> find_named_core(std::string_view name) override;
-  // No index on discovery_key yet, so SQLite scans the cores table (one small
-  // row per core); an index needs a schema migration.
+  // Through the index of schema version 2 (a peer's channel open).
   Result<std::optional<core::CoreRecord>> find_core_by_discovery_key(
       const Hash32& discovery_key) override;
   Result<std::vector<core::CoreRecord>> list_cores() override;

@@ -9,6 +9,7 @@
 #include "core/memory_storage.hpp"
 #include "errors.hpp"
 #include "layout.hpp"
+#include "schema.hpp"
 #include "test_support.hpp"
 
 namespace hc::storage {
@@ -118,7 +119,7 @@ TEST_CASE("single and batch appends are restored exactly after reopen") {
   Bytes signature;
   {
     auto db = open_db(file);
-    CHECK(db->schema_version() == 1);
+    CHECK(db->schema_version() == current_schema_version());
     auto c = create_core(*db, 1);
     append_range(*c, 0, 50, false);
     append_range(*c, 50, 150, true);
