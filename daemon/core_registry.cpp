@@ -137,14 +137,7 @@ Result<std::vector<CoreRegistry::Summary>> CoreRegistry::list() {
   return summaries;
 }
 
-Result<std::vector<Hash32>> CoreRegistry::remote_keys() {
-  HC_TRY(auto records, storage_.list_cores());
-  std::vector<Hash32> keys;
-  for (const auto& record : records) {
-    if (!record.secret_key) keys.push_back(record.key);
-  }
-  return keys;
-}
+Result<std::vector<Hash32>> CoreRegistry::remote_keys() { return storage_.remote_core_keys(); }
 
 Result<std::size_t> CoreRegistry::count() {
   HC_TRY(auto n, storage_.count_cores());

@@ -10,6 +10,15 @@ Result<std::optional<CoreRecord>> Storage::find_core_by_discovery_key(const Hash
   return std::optional<CoreRecord>();
 }
 
+Result<std::vector<Hash32>> Storage::remote_core_keys() {
+  HC_TRY(auto all, list_cores());
+  std::vector<Hash32> keys;
+  for (const auto& record : all) {
+    if (!record.secret_key) keys.push_back(record.key);
+  }
+  return keys;
+}
+
 std::vector<std::uint64_t> truncated_ancestors(std::uint64_t length) {
   std::vector<std::uint64_t> out;
   if (length == 0) return out;

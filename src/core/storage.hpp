@@ -57,6 +57,9 @@ class Storage {
   // reads every core; implementations do better.
   virtual Result<std::optional<CoreRecord>> find_core_by_discovery_key(const Hash32& discovery_key);
   virtual Result<std::vector<CoreRecord>> list_cores() = 0;
+  // The keys of every core without a secret key (one we do not write), in
+  // creation order. This default reads every core; implementations do better.
+  virtual Result<std::vector<Hash32>> remote_core_keys();
   // How many cores list_cores() would return, without reading them.
   virtual Result<std::uint64_t> count_cores() = 0;
 

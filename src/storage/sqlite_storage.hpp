@@ -65,6 +65,8 @@ class SqliteStorage final : public core::Storage {
   Result<std::optional<core::CoreRecord>> find_core_by_discovery_key(
       const Hash32& discovery_key) override;
   Result<std::vector<core::CoreRecord>> list_cores() override;
+  // One column of the rows without a secret key.
+  Result<std::vector<Hash32>> remote_core_keys() override;
   Result<std::uint64_t> count_cores() override;
   Result<std::optional<core::TreeNode>> get_node(core::CoreId core, std::uint64_t index) override;
   Result<std::optional<Bytes>> get_block(core::CoreId core, std::uint64_t index) override;

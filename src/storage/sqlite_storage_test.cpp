@@ -573,6 +573,24 @@ TEST_CASE("find_core_by_discovery_key finds writable and remote cores, as in Mem
   }
 }
 
+TEST_CASE("remote_core_keys lists the cores without a secret key, in order, as MemoryStorage") {
+  TempDir dir;
+  auto db = open_db(dir.file("cores.db"));
+  core::MemoryStorage memory;
+  for (core::Storage* s : {static_cast<core::Storage*>(db.get()), static_cast<core::Storage*>(&memory)}) {
+    auto keys = s->remote_core_keys();
+    REQUIRE(keys.ok());
+    CHECK(keys->empty());
+    const Hash32 first = key_pair(3).public_key, second = key_pair(4).public_key;
+    REQUIRE(core::Core::create_remote(*s, first).ok());
+    auto writable = create_core(*s, 1, "chat");
+    REQUIRE(core::Core::create_remote(*s, second).ok());
+    keys = s->remote_core_keys();
+    REQUIRE(keys.ok());
+    CHECK(*keys == std::vector<Hash32>{first, second});
+  }
+}
+
 TEST_CASE("unknown cores are core_not_found, as in MemoryStorage") {
   TempDir dir;
   auto db = open_db(dir.file("cores.db"));
