@@ -353,7 +353,9 @@ void CoreChannel::update() {
 
 std::uint64_t CoreChannel::request_nodes(std::uint64_t block, Inflight& asked) {
   if (core_.fork() != promised_fork_) {
-    promised_.clear();  // what the old fork's answers store is no use
+    // What the old fork's answers store is no use.
+    promised_.clear();
+    full_proof_.clear();
     promised_fork_ = core_.fork();
   }
   const bool may_rely = !full_proof_.erase(block);

@@ -55,6 +55,17 @@ struct Writer {
   }
 };
 
+// A new remote core of a writer's key on a storage of its own, used as a
+// pointer to it.
+struct RemoteReader {
+  core::MemoryStorage storage;
+  std::unique_ptr<core::Core> core;
+  explicit RemoteReader(const Writer& w)
+      : core(std::move(core::Core::create_remote(storage, w.core->key()).value())) {}
+  core::Core* operator->() const { return core.get(); }
+  core::Core& operator*() const { return *core; }
+};
+
 }  // namespace
 
 TEST_CASE("core channel: a reader learns the tree and every block through sync, request and data") {
@@ -81,8 +92,7 @@ TEST_CASE("core channel: a reader learns the tree and every block through sync, 
   CHECK(sync.remote_length == 0);
   CHECK(sync.can_upgrade);
 
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   Request upgrade;
   upgrade.id = 1;
   upgrade.upgrade = core::ProofRequest::Upgrade{0, 5};
@@ -206,6 +216,12 @@ struct Link {
   Link(core::Core& a_core, core::Core& b_core, CoreChannel::Options a_opts,
        CoreChannel::Options b_opts)
       : a(a_core, a_out, a_opts), b(b_core, b_out, b_opts) {}
+  // Both open (the writer first), then pump().
+  void open() {
+    a.on_open();
+    b.on_open();
+    pump();
+  }
   // Delivers until nothing is left in flight; returns the messages moved.
   std::size_t pump(std::function<void(Message&)> tamper_to_b = nullptr) {
     std::size_t moved = 0;
@@ -229,12 +245,9 @@ struct Link {
 
 TEST_CASE("core channel: a downloading reader gets every block from a writer, then live appends") {
   Writer w(1000);
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   Link link(*w.core, *reader, {}, {true, 32});
-  link.a.on_open();
-  link.b.on_open();
-  link.pump();
+  link.open();
   CHECK(reader->length() == 1000);
   CHECK(reader->contiguous_length() == 1000);
   CHECK(link.b.inflight() == 0);
@@ -257,8 +270,7 @@ TEST_CASE("core channel: a downloading reader gets every block from a writer, th
 
 TEST_CASE("core channel: requests in flight together rely on one another's tree nodes") {
   Writer w(1000);
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   Link link(*w.core, *reader, {}, {true, 64});
   std::uint64_t requests = 0, nodes = 0, again = 0;
   std::set<std::uint64_t> asked;
@@ -308,12 +320,9 @@ TEST_CASE("core channel: requests in flight together rely on one another's tree 
 
 TEST_CASE("core channel: held over a read, a live reader asks for the new block with its upgrade") {
   Writer w(10);
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   Link link(*w.core, *reader, {}, {true, 32});
-  link.a.on_open();
-  link.b.on_open();
-  link.pump();
+  link.open();
   REQUIRE(reader->contiguous_length() == 10);
 
   w.append("live");
@@ -370,8 +379,7 @@ TEST_CASE("core channel: held over a read, a live reader asks for the new block 
 
 TEST_CASE("core channel: data that does not verify is an error and stores nothing") {
   Writer w(10);
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   Link link(*w.core, *reader, {}, {true, 4});
   link.a.on_open();
   link.b.on_open();
@@ -425,14 +433,11 @@ void check_same(core::Core& reader, core::Core& writer) {
 
 TEST_CASE("core channel: a live reader follows the writer's truncate and append to the new fork") {
   Writer w(700);
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> truncated;
   reader->events().on_truncate = [&](std::uint64_t n, std::uint64_t f) { truncated.emplace_back(n, f); };
   Link link(*w.core, *reader, {}, {true, 16});
-  link.a.on_open();
-  link.b.on_open();
-  link.pump();
+  link.open();
   REQUIRE(reader->length() == 700);
 
   fork_writer(w, 613, 40);
@@ -475,13 +480,10 @@ TEST_CASE("core channel: a live reader follows the writer's truncate and append 
 
 TEST_CASE("core channel: a reader that held an old fork follows a newer one on open, twice") {
   Writer w(300);
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   {
     Link link(*w.core, *reader, {}, {true, 8});
-    link.a.on_open();
-    link.b.on_open();
-    link.pump();
+    link.open();
     REQUIRE(reader->length() == 300);
   }
   // Two forks while apart: a shorter core, then a longer one.
@@ -499,9 +501,7 @@ TEST_CASE("core channel: a reader that held an old fork follows a newer one on o
   fork_writer(w, 0, 0);
   {
     Link link(*w.core, *reader, {}, {true, 8});
-    link.a.on_open();
-    link.b.on_open();
-    link.pump();
+    link.open();
     // Nothing to prove at length 0 until the writer appends.
     w.append("fresh");
     link.a.on_local_append();
@@ -513,12 +513,9 @@ TEST_CASE("core channel: a reader that held an old fork follows a newer one on o
 
 TEST_CASE("core channel: a forged fork proof is an error and the reader keeps its fork") {
   Writer w(50);
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   Link link(*w.core, *reader, {}, {true, 8});
-  link.a.on_open();
-  link.b.on_open();
-  link.pump();
+  link.open();
   const Hash32 before = reader->tree_hash();
   fork_writer(w, 20, 5);
   link.a.on_local_append();
@@ -553,8 +550,7 @@ TEST_CASE("core channel: an upgrade proof never takes the remote past the length
   CoreChannel channel(*w.core, out);
   channel.on_open();
   out.take();
-  core::MemoryStorage reader_storage;
-  auto reader = std::move(core::Core::create_remote(reader_storage, w.core->key()).value());
+  RemoteReader reader(w);
   REQUIRE(channel.on_message(Sync{0, 0, 0, true, true, true, false, false}));
   CHECK(only<Sync>(out.take()).length == 5);
 
