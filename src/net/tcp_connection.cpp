@@ -217,6 +217,9 @@ void TcpConnection::on_keep_alive_timer() {
   }
   // A write in the meantime moved the deadline.
   if (!writing_ && now - last_write_ >= options_.keep_alive) {
+    // Idle for a while: the buffers of a past burst go back to the heap.
+    spare_ = Bytes{};
+    if (!session_->has_output()) (void)session_->take_output();
     session_->keep_alive();
     last_write_ = now;  // the keep-alive itself is written by pump()
     pump();

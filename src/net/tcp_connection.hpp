@@ -127,7 +127,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   EstablishedHandler on_established_;
   ClosedHandler on_closed_;
   std::deque<Bytes> queue_;
-  // The last buffer written, given back to the session for its next output.
+  // The largest buffer written lately, given back to the session for its
+  // next output. Both go when the connection has written nothing for a
+  // keep-alive period, so an idle connection does not keep a burst's memory.
   Bytes spare_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;

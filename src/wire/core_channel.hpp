@@ -170,8 +170,8 @@ class CoreChannel {
   // Tree nodes that block answers in flight will store, with how many
   // answers each: a block's leaf, and the nodes on its path and beside it up
   // to the level it asked for. Requests sent together for neighbouring blocks
-  // would otherwise each ask for the whole path, about 17 nodes of 40 bytes
-  // for 1 KiB blocks at 200,000, hashed again by each proof; relying on one
+  // would otherwise each ask for the whole path (about 9 nodes of 40 bytes
+  // each with 512 in flight, hashed again by each proof); relying on one
   // another's, they ask for one or two. An answer that comes before the one
   // it relies on (or whose one never comes) does not verify: its block is
   // asked for again (full_proof_) relying on stored nodes only.
