@@ -181,6 +181,16 @@ TEST_CASE("rows that do not decode are corrupt errors, not crashes") {
     CHECK((*db)->list_cores().error() == Errc::corrupt);
     CHECK(core::Core::open(**db, made.key).error() == d.open_error);
   }
+  {
+    // The key of a core we do not write, as a new peer connection lists them.
+    const auto copy = dir.file("copy.db");
+    std::filesystem::copy_file(file, copy, std::filesystem::copy_options::overwrite_existing);
+    REQUIRE(test::raw_exec(copy, "UPDATE cores SET secret_key = NULL, key = zeroblob(31)") ==
+            SQLITE_OK);
+    auto db = SqliteStorage::open(copy);
+    REQUIRE(db.ok());
+    CHECK((*db)->remote_core_keys().error() == Errc::corrupt);
+  }
 
   const std::string node = std::to_string(node_key(made.id, 4));
   const std::string block = std::to_string(block_key(made.id, 3));

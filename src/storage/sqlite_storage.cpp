@@ -130,8 +130,8 @@ struct SqliteStorage::Impl {
   std::optional<std::error_code> group_failure;
 
   Statement insert_core, insert_header, core_taken, core_exists, core_by_key, core_by_name,
-      core_by_discovery_key,
-      all_cores, remote_keys, put_header, put_manifest, get_pages, put_page, get_node, get_block, drop_from;
+      core_by_discovery_key, all_cores, remote_keys, put_header, put_manifest, get_pages,
+      put_page, get_node, get_block, drop_from;
   // put_rows[n]: writes n tree rows (an upsert), prepared when first needed.
   std::array<Statement, kRowsPerInsert + 1> put_rows;
 };
@@ -175,7 +175,7 @@ Status SqliteStorage::Impl::prepare() {
       {&core_by_name, core_select + " WHERE c.name = ?1"},
       {&core_by_discovery_key, core_select + " WHERE c.discovery_key = ?1 LIMIT 1"},
       {&all_cores, core_select + " ORDER BY c.id"},
-      {&remote_keys, "SELECT key FROM cores WHERE secret_key IS NULL ORDER BY id"},
+      {&remote_keys, "SELECT id, key FROM cores WHERE secret_key IS NULL ORDER BY id"},
       {&put_header,
        "UPDATE state SET fork = ?2, length = ?3, byte_length = ?4, roots = ?5, signature = ?6 "
        "WHERE id = ?1"},
@@ -562,9 +562,10 @@ Result<std::vector<Hash32>> SqliteStorage::remote_core_keys() {
   while (true) {
     HC_TRY(bool row, q.step());
     if (!row) break;
-    const Value key = q.column(0);
+    const Value id = q.column(0);
+    const Value key = q.column(1);
     if (key.type != Type::blob || key.bytes.size() != kHashBytes) {
-      return impl_->corrupt("key", 0);
+      return impl_->corrupt("key", id.type == Type::integer ? id.integer : 0);
     }
     Hash32& k = out.emplace_back();
     std::copy(key.bytes.begin(), key.bytes.end(), k.begin());
