@@ -207,27 +207,17 @@ const Bytes& Core::signature() const {
 }
 
 Result<std::uint64_t> Core::missing_nodes(std::uint64_t index) {
-  HC_TRY(MissingNodes missing, missing_nodes(index, {}));
-  return missing.count;
-}
-
-Result<Core::MissingNodes> Core::missing_nodes(
-    std::uint64_t index, const std::function<bool(std::uint64_t)>& expected) {
   const std::uint64_t head = 2 * length();
   flat::Iterator ite(index);
-  MissingNodes missing;
-  if (ite.right_span() >= head) return missing;
+  if (ite.right_span() >= head) return std::uint64_t{0};
+  std::uint64_t count = 0;
   while (!ite.contains(head)) {
-    if (expected && expected(ite.index())) {
-      missing.ends_at_expected = true;
-      break;
-    }
     HC_TRY(std::optional<TreeNode> node, storage_.get_node(record_.id, ite.index()));
     if (node) break;
-    if (++missing.count >= 1024) return Errc::invalid_operation;
+    if (++count >= 1024) return Errc::invalid_operation;
     ite.parent();
   }
-  return missing;
+  return count;
 }
 
 bool Core::can_upgrade_from(std::uint64_t remote_length) {

@@ -102,14 +102,6 @@ class Core {
   // How many tree levels above `index` (a tree index) a proof for it must
   // carry for this core to verify it: the `nodes` of a request (missingNodes).
   Result<std::uint64_t> missing_nodes(std::uint64_t index);
-  // The same count, where a node for which `expected` holds (one that an
-  // answer still in flight will store) ends the walk as a stored one does.
-  struct MissingNodes {
-    std::uint64_t count = 0;
-    bool ends_at_expected = false;  // the proof relies on that answer
-  };
-  Result<MissingNodes> missing_nodes(std::uint64_t index,
-                                     const std::function<bool(std::uint64_t)>& expected);
 
   // Whether this core can prove an upgrade from `remote_length` to its own
   // length (the sync message's canUpgrade; MerkleTree.upgradeable): always

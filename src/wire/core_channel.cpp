@@ -1,7 +1,6 @@
 #include "core_channel.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -359,24 +358,20 @@ std::uint64_t CoreChannel::request_nodes(std::uint64_t block, Inflight& asked) {
     promised_fork_ = core_.fork();
   }
   const bool may_rely = !full_proof_.erase(block);
-  core::Core::MissingNodes missing;
   if (auto levels = may_rely ? levels_to_promised(block) : std::nullopt) {
     // Asked up to it without looking at what is stored below it: that costs
     // a lookup per level (most of them misses that reach SQLite), while a
     // node that was stored after all only comes again.
-    missing = {*levels, true};
+    asked.levels = *levels;
+    asked.relies = true;
   } else {
-    std::function<bool(std::uint64_t)> expected;
-    if (may_rely) expected = [this](std::uint64_t node) { return promised_.contains(node); };
-    auto counted = core_.missing_nodes(2 * block, expected);
+    auto counted = core_.missing_nodes(2 * block);
     if (!counted) return 0;
-    missing = *counted;
+    asked.levels = *counted;
   }
-  asked.relies = missing.ends_at_expected;
-  asked.levels = missing.count;
   asked.promises_fork = promised_fork_;
   for_each_promise(asked, [this](std::uint64_t node) { promised_[node]++; });
-  return missing.count;
+  return asked.levels;
 }
 
 template <class F>

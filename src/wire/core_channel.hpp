@@ -133,7 +133,8 @@ class CoreChannel {
     bool relies = false;
   };
   // The `nodes` to ask with for `block`, noting in `asked` what its answer
-  // will store and whether it relies on nodes other answers will store.
+  // will store and whether it relies on nodes other answers will store: up
+  // to a promised node if one is near, else up to a stored one.
   std::uint64_t request_nodes(std::uint64_t block, Inflight& asked);
   // Calls `f` with each node the answer to `asked` will store.
   template <class F>
