@@ -28,6 +28,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <optional>
 
 #include "core/bitfield.hpp"
 #include "core/flat_tree.hpp"
@@ -79,10 +80,42 @@ constexpr std::int64_t node_key(core::CoreId core, std::uint64_t index) {
   return block_key(core, last_block) + static_cast<std::int64_t>(core::flat::depth(index));
 }
 
+// The block whose row is `key`, if it is a block's row of core (not a parent's).
+constexpr std::optional<std::uint64_t> block_at(core::CoreId core, std::int64_t key) {
+  if (key < tree_begin(core) || key >= tree_end(core)) return std::nullopt;
+  const auto position = static_cast<std::uint64_t>(key - tree_begin(core));
+  // rows_before grows by at least one per block: the first i it reaches.
+  std::uint64_t lo = 0, hi = kMaxBlocks;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (rows_before(mid) < position) lo = mid + 1; else hi = mid;
+  }
+  if (lo >= kMaxBlocks || rows_before(lo) != position) return std::nullopt;
+  return lo;
+}
+
+// A block in a block file (tree.file, schema version 3): offset and length in
+// one integer. Lengths are below 2^24 (a wire frame's limit), offsets below 2^39.
+inline constexpr unsigned kFileRefShift = 24;
+inline constexpr std::uint64_t kMaxFileBlockBytes = (std::uint64_t{1} << kFileRefShift) - 1;
+inline constexpr std::uint64_t kMaxFileOffset = std::uint64_t{1} << (63 - kFileRefShift);
+constexpr std::int64_t file_ref(std::uint64_t offset, std::uint64_t length) {
+  return static_cast<std::int64_t>(offset << kFileRefShift | length);
+}
+constexpr std::uint64_t file_offset(std::int64_t ref) {
+  return static_cast<std::uint64_t>(ref) >> kFileRefShift;
+}
+constexpr std::uint64_t file_length(std::int64_t ref) {
+  return static_cast<std::uint64_t>(ref) & kMaxFileBlockBytes;
+}
+
 static_assert(node_key(1, 0) == block_key(1, 0) && block_key(1, 1) == node_key(1, 0) + 1);
 static_assert(node_key(1, 1) == node_key(1, 2) + 1 && block_key(1, 2) == node_key(1, 1) + 1);
 static_assert(node_key(1, 3) == node_key(1, 6) + 2 && block_key(1, 4) == node_key(1, 3) + 1);
 static_assert(block_key(kMaxCoreId, kMaxBlocks) < tree_end(kMaxCoreId));
+static_assert(block_at(3, block_key(3, 12345)) == 12345 && !block_at(3, node_key(3, 1)));
+static_assert(file_offset(file_ref(kMaxFileOffset - 1, 77)) == kMaxFileOffset - 1 &&
+              file_length(file_ref(5, kMaxFileBlockBytes)) == kMaxFileBlockBytes);
 
 constexpr std::int64_t header_key(core::CoreId core) { return core << kStateShift; }
 // REQUIRES: page < kBitfieldPages.

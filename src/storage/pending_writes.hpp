@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 
 #include "core/storage.hpp"
 
@@ -25,7 +26,8 @@ class PendingWrites {
   // its leaf node.
   struct Row {
     std::optional<core::TreeNode> node;
-    std::optional<Bytes> data;
+    std::optional<Bytes> data;         // the block, for its row
+    std::optional<std::int64_t> file;  // or where it is in its block file
   };
   struct Core {
     std::map<std::int64_t, Row> rows;    // by row key, ascending
@@ -34,8 +36,9 @@ class PendingWrites {
   };
 
   // REQUIRES: !u.truncate && !u.manifest; every index fits the layout.
-  // Copies the block bytes.
-  void add(const core::CoreUpdate& u);
+  // file_refs: none, or one per block of u: the block's file_ref if it was
+  // written to its block file (it is not copied then). Copies the others.
+  void add(const core::CoreUpdate& u, std::span<const std::optional<std::int64_t>> file_refs = {});
   bool empty() const { return cores_.empty(); }
   // What is pending for a row: the table holds the rest (a pending write
   // only adds or replaces), so a read of anything else need not wait.

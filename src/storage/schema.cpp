@@ -57,9 +57,26 @@ Status index_discovery_keys(Database& db) {
   return db.exec("CREATE INDEX cores_by_discovery_key ON cores (discovery_key)");
 }
 
+// Version 3: blocks of downloaded cores may live in block files
+// (block_files.hpp). tree.file, when not NULL, says the row's block is in its
+// core's file: offset << kFileRefShift | length (data is then NULL).
+// block_files: per core, the end of the file that rows may point below
+// (written) and how much of it is known to be on disk (synced); after a crash
+// the blocks between the two are checked before they are trusted.
+Status add_block_files(Database& db) {
+  return db.exec(
+      "ALTER TABLE tree ADD COLUMN file INTEGER;"
+      "CREATE TABLE block_files ("
+      "  core INTEGER PRIMARY KEY,"
+      "  written INTEGER NOT NULL,"
+      "  synced INTEGER NOT NULL"
+      ") STRICT;");
+}
+
 constexpr Migration kMigrations[] = {
     {"initial layout: cores, state, tree", &create_v1},
     {"index cores by discovery key", &index_discovery_keys},
+    {"blocks of downloaded cores in block files", &add_block_files},
 };
 
 }  // namespace

@@ -6,11 +6,14 @@
 #include <array>
 #include <optional>
 #include <string>
-#include <unordered_set>
+#include <set>
+#include <unordered_map>
 #include <vector>
 
+#include "block_files.hpp"
 #include "checkpointer.hpp"
 #include "core/errors.hpp"
+#include "crypto/hash.hpp"
 #include "core_row.hpp"
 #include "database.hpp"
 #include "errors.hpp"
@@ -66,7 +69,8 @@ using Type = Value::Type;
 struct TreeRow {
   std::int64_t key;
   const core::TreeNode* node;  // null: the row's node is not written
-  std::optional<ByteView> data;  // nullopt: the row's block is not written
+  std::optional<ByteView> data;  // the block, in the row
+  std::optional<std::int64_t> file;  // or in its block file (file_ref); neither: not written
 };
 
 // The keys of the ancestors of leaf 2n left of it that a truncation to n
@@ -97,6 +101,18 @@ struct SqliteStorage::Impl {
   Status insert_rows(std::span<const TreeRow> rows);
   Status read_snapshot();
   Status ensure_core(core::CoreId id);
+  // Where a block written now goes: its block file's file_ref, or nullopt to
+  // keep it in its row (a core we write, a small block, or the file failed).
+  std::optional<std::int64_t> to_file(core::CoreId core, ByteView data);
+  Result<std::optional<Bytes>> read_file_block(core::CoreId core, std::int64_t ref);
+  // Writes the block file marks that changed, inside the caller's transaction
+  // (with durability full, after syncing the files first).
+  Status record_marks();
+  // After a crash: checks a core's file blocks past its last sync (once per open).
+  Status check_file_blocks(core::CoreId core);
+  Status clear_bit(core::CoreId core, std::uint64_t block);
+  // At close: syncs every file written to and records it.
+  void close_files();
   Status apply(const core::CoreUpdate& u);
   Status write(std::span<const core::CoreUpdate> updates);
   // What apply() refuses, checked before anything is written (also for
@@ -115,10 +131,28 @@ struct SqliteStorage::Impl {
   Database db;
   int schema_version;
   std::unique_ptr<Checkpointer> checkpointer;
-  // Ids known to exist. Cores are never deleted, so an id found once stays
-  // valid; one not found here is looked up (another connection may have made it).
-  std::unordered_set<core::CoreId> known;
+  // Ids known to exist, and whether each is a core we download (no secret
+  // key). Cores are never deleted, so an id found once stays valid; one not
+  // found here is looked up (another connection may have made it).
+  std::unordered_map<core::CoreId, bool> known;
+  // Block files (block_files.hpp), for blocks of at least file_min_bytes of
+  // cores we download, and their marks as the table block_files has them.
+  struct FileMark {
+    std::uint64_t written = 0;  // rows point below this
+    std::uint64_t synced = 0;   // on disk below this
+    // What the table said at the first load: blocks in [from, to) may have
+    // been lost in a crash, until check_file_blocks has run.
+    std::uint64_t check_from = 0, check_to = 0;
+    bool checked = false;
+  };
+  std::unique_ptr<BlockFiles> files;
+  std::size_t file_min_bytes = 0;
+  bool full_sync = false;
+  std::unordered_map<core::CoreId, FileMark> marks;  // loaded when first needed
+  std::set<core::CoreId> unrecorded;  // cores whose mark changed since record_marks
+  Result<FileMark*> mark_of(core::CoreId core);
   std::vector<TreeRow> tree_rows;  // reused by apply()
+  std::vector<std::optional<std::int64_t>> block_refs;  // reused by write()
   // The open group's transaction (begin_group): each write() nests in it.
   // Declared after db: destroyed (rolled back) before the connection closes.
   std::optional<Transaction> group;
@@ -131,12 +165,15 @@ struct SqliteStorage::Impl {
 
   Statement insert_core, insert_header, core_taken, core_exists, core_by_key, core_by_name,
       core_by_discovery_key, all_cores, remote_keys, put_header, put_manifest, get_pages,
-      put_page, get_node, get_block, drop_from;
+      put_page, get_node, get_block, drop_from, get_mark, put_mark, file_blocks, drop_file_block,
+      get_page;
   // put_rows[n]: writes n tree rows (an upsert), prepared when first needed.
   std::array<Statement, kRowsPerInsert + 1> put_rows;
 };
 
 SqliteStorage::Impl::~Impl() {
+  // A group still open rolls back: its file blocks are dead bytes.
+  if (db.handle() && files && !group) close_files();
   // Stop checkpointing before the statements and the writer's connection go:
   // the writer then closes last, checkpoints and removes the WAL.
   if (db.handle()) sqlite3_wal_hook(db.handle(), nullptr, nullptr);
@@ -170,7 +207,7 @@ Status SqliteStorage::Impl::prepare() {
        "INSERT INTO state (id, fork, length, byte_length, roots, signature) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&core_taken, "SELECT 1 FROM cores WHERE key = ?1 OR (?2 IS NOT NULL AND name = ?2)"},
-      {&core_exists, "SELECT 1 FROM cores WHERE id = ?1"},
+      {&core_exists, "SELECT secret_key IS NULL FROM cores WHERE id = ?1"},
       {&core_by_key, core_select + " WHERE c.key = ?1"},
       {&core_by_name, core_select + " WHERE c.name = ?1"},
       {&core_by_discovery_key, core_select + " WHERE c.discovery_key = ?1 LIMIT 1"},
@@ -183,8 +220,16 @@ Status SqliteStorage::Impl::prepare() {
       {&get_pages, "SELECT id, bits FROM state WHERE id > ?1 AND id < ?2 ORDER BY id DESC"},
       {&put_page, "INSERT OR REPLACE INTO state (id, bits) VALUES (?1, ?2)"},
       {&get_node, "SELECT size, hash FROM tree WHERE id = ?1"},
-      {&get_block, "SELECT data FROM tree WHERE id = ?1"},
+      {&get_block, "SELECT data, file FROM tree WHERE id = ?1"},
       {&drop_from, "DELETE FROM tree WHERE id >= ?1 AND id < ?2"},
+      {&get_mark, "SELECT written, synced FROM block_files WHERE core = ?1"},
+      {&put_mark,
+       "INSERT INTO block_files (core, written, synced) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT (core) DO UPDATE SET written = excluded.written, synced = excluded.synced"},
+      {&file_blocks,
+       "SELECT id, size, hash, file FROM tree WHERE id >= ?1 AND id < ?2 AND file IS NOT NULL"},
+      {&drop_file_block, "UPDATE tree SET file = NULL WHERE id = ?1"},
+      {&get_page, "SELECT bits FROM state WHERE id = ?1"},
   };
   for (const auto& [stmt, sql] : list) {
     auto s = Statement::prepare(db, sql);
@@ -202,11 +247,15 @@ Result<Statement*> SqliteStorage::Impl::rows_insert(std::size_t n) {
   Statement& stmt = put_rows[n];
   if (!stmt.handle()) {
     // A row written with only its block or only its leaf node keeps the
-    // other half (NULL binds leave a column as it was).
-    std::string sql = "INSERT INTO tree (id, size, hash, data) VALUES (?, ?, ?, ?)";
-    for (std::size_t i = 1; i < n; i++) sql += ", (?, ?, ?, ?)";
+    // other half (NULL binds leave a column as it was). A block is in data or
+    // in file, and a written one replaces both.
+    std::string sql = "INSERT INTO tree (id, size, hash, data, file) VALUES (?, ?, ?, ?, ?)";
+    for (std::size_t i = 1; i < n; i++) sql += ", (?, ?, ?, ?, ?)";
+    const std::string kept_block = "excluded.data IS NULL AND excluded.file IS NULL";
     sql += " ON CONFLICT (id) DO UPDATE SET size = coalesce(excluded.size, size), "
-           "hash = coalesce(excluded.hash, hash), data = coalesce(excluded.data, data)";
+           "hash = coalesce(excluded.hash, hash), "
+           "data = CASE WHEN " + kept_block + " THEN data ELSE excluded.data END, "
+           "file = CASE WHEN " + kept_block + " THEN file ELSE excluded.file END";
     HC_TRY(stmt, Statement::prepare(db, sql));
   }
   return &stmt;
@@ -225,7 +274,8 @@ Status SqliteStorage::Impl::insert_rows(std::span<const TreeRow> rows) {
       q.bind_null(p + 1).bind_null(p + 2);
     }
     if (row.data) q.bind_blob(p + 3, *row.data); else q.bind_null(p + 3);
-    p += 4;
+    if (row.file) q.bind_int(p + 4, *row.file); else q.bind_null(p + 4);
+    p += 5;
   }
   return q.run();
 }
@@ -251,7 +301,7 @@ Status SqliteStorage::Impl::ensure_core(core::CoreId id) {
   q.bind_int(1, id);
   HC_TRY(bool found, q.step());
   if (!found) return core::Errc::core_not_found;
-  known.insert(id);
+  known[id] = q.column(0).integer != 0;
   return {};
 }
 
@@ -272,7 +322,7 @@ Result<std::optional<core::CoreRecord>> SqliteStorage::Impl::read_core(Statement
   HC_TRY(bool found, q.step());
   if (!found) return std::optional<core::CoreRecord>();
   HC_TRY(core::CoreRecord record, core_from(q));
-  known.insert(record.id);
+  known[record.id] = !record.secret_key;
   return std::optional<core::CoreRecord>(std::move(record));
 }
 
@@ -298,11 +348,13 @@ Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
   std::vector<TreeRow>& rows = tree_rows;
   rows.clear();
   for (const auto& node : u.nodes) {
-    rows.push_back({node_key(u.core, node.index), &node, std::nullopt});
+    rows.push_back({node_key(u.core, node.index), &node, std::nullopt, std::nullopt});
     nodes.stage(rows.back().key, node);
   }
   for (const auto& [index, data] : u.blocks) {
-    rows.push_back({block_key(u.core, index), nullptr, ByteView(data)});
+    const std::optional<std::int64_t> ref = to_file(u.core, data);
+    rows.push_back({block_key(u.core, index), nullptr,
+                    ref ? std::nullopt : std::optional<ByteView>(data), ref});
   }
   // Stable: of two writes of one node or block, the later wins, as in a map.
   std::stable_sort(rows.begin(), rows.end(),
@@ -312,7 +364,10 @@ Status SqliteStorage::Impl::apply(const core::CoreUpdate& u) {
   for (std::size_t i = 0; i < rows.size(); i++) {
     if (kept > 0 && rows[kept - 1].key == rows[i].key) {
       if (rows[i].node) rows[kept - 1].node = rows[i].node;
-      if (rows[i].data) rows[kept - 1].data = rows[i].data;
+      if (rows[i].data || rows[i].file) {
+        rows[kept - 1].data = rows[i].data;
+        rows[kept - 1].file = rows[i].file;
+      }
     } else {
       rows[kept++] = rows[i];
     }
@@ -390,12 +445,13 @@ Status SqliteStorage::Impl::flush() {
       rows.clear();
       for (const auto& [key, row] : c.rows) {
         rows.push_back({key, row.node ? &*row.node : nullptr,
-                        row.data ? std::optional<ByteView>(*row.data) : std::nullopt});
+                        row.data ? std::optional<ByteView>(*row.data) : std::nullopt, row.file});
       }
       HC_CHECK(write_rows(rows));
       for (const auto& [page, bits] : c.pages) HC_CHECK(write_page(core, page, bits));
       if (c.tree) HC_CHECK(write_header(core, *c.tree));
     }
+    HC_CHECK(record_marks());
     return tx.commit();
   }();
   pending.clear();
@@ -407,7 +463,192 @@ Status SqliteStorage::Impl::flush() {
   return status;
 }
 
+Result<SqliteStorage::Impl::FileMark*> SqliteStorage::Impl::mark_of(core::CoreId core) {
+  auto it = marks.find(core);
+  if (it != marks.end()) return &it->second;
+  Query q(get_mark);
+  q.bind_int(1, core);
+  HC_TRY(bool found, q.step());
+  FileMark mark;
+  if (found) {
+    const Value written = q.column(0);
+    const Value synced = q.column(1);
+    if (written.integer < 0 || synced.integer < 0) return corrupt("block file mark", core);
+    mark.written = static_cast<std::uint64_t>(written.integer);
+    mark.synced = static_cast<std::uint64_t>(synced.integer);
+    mark.check_from = mark.synced;
+    mark.check_to = mark.written;
+  }
+  mark.checked = mark.check_to <= mark.check_from;
+  return &marks.emplace(core, mark).first->second;
+}
+
+std::optional<std::int64_t> SqliteStorage::Impl::to_file(core::CoreId core, ByteView data) {
+  if (data.size() < file_min_bytes || data.size() > kMaxFileBlockBytes) return std::nullopt;
+  auto remote = known.find(core);
+  if (remote == known.end() || !remote->second) return std::nullopt;
+  auto mark = mark_of(core);
+  if (!mark) return std::nullopt;
+  // A file that fails is logged by BlockFiles; the row keeps the block.
+  auto offset = files->append(core, (*mark)->written, data);
+  if (!offset) return std::nullopt;
+  const std::uint64_t end = *offset + data.size();
+  (*mark)->written = std::max((*mark)->written, end);
+  unrecorded.insert(core);
+  if (end > kMaxFileOffset) return std::nullopt;  // not expressible: dead bytes
+  return file_ref(*offset, data.size());
+}
+
+Result<std::optional<Bytes>> SqliteStorage::Impl::read_file_block(core::CoreId core,
+                                                                  std::int64_t ref) {
+  if (ref < 0) return corrupt("block file reference", core);
+  HC_TRY(Bytes block, files->read(core, file_offset(ref), file_length(ref)));
+  return std::optional<Bytes>(std::move(block));
+}
+
+Status SqliteStorage::Impl::record_marks() {
+  for (const auto& [core, end] : files->take_synced()) {
+    HC_TRY(FileMark * mark, mark_of(core));
+    mark->synced = std::max(mark->synced, end);
+    unrecorded.insert(core);
+  }
+  if (unrecorded.empty()) return {};
+  for (core::CoreId core : unrecorded) {
+    HC_TRY(FileMark * mark, mark_of(core));
+    // Durability full: the rows this commit makes durable point at bytes
+    // that must be on disk first.
+    if (full_sync && mark->synced < mark->written) {
+      HC_TRY(std::uint64_t end, files->sync(core));
+      mark->synced = std::max(mark->synced, std::min(end, mark->written));
+    }
+    // Until the blocks a crash may have damaged are checked, a later sync
+    // (of whatever the disk gave back) does not vouch for them.
+    const std::uint64_t synced = mark->checked ? mark->synced : mark->check_from;
+    Query q(put_mark);
+    HC_CHECK(q.bind_int(1, core)
+                 .bind_int(2, static_cast<std::int64_t>(mark->written))
+                 .bind_int(3, static_cast<std::int64_t>(synced))
+                 .run());
+  }
+  // A commit that then fails loses these rows, which only makes a later
+  // check look at more blocks.
+  unrecorded.clear();
+  return {};
+}
+
+Status SqliteStorage::Impl::clear_bit(core::CoreId core, std::uint64_t block) {
+  const std::uint64_t page = block / core::Bitfield::kPageBits;
+  const std::uint64_t bit = block % core::Bitfield::kPageBits;
+  Bytes bits;
+  {
+    Query q(get_page);
+    q.bind_int(1, page_key(core, page));
+    HC_TRY(bool found, q.step());
+    if (!found) return {};
+    const Value v = q.column(0);
+    if (v.type != Type::blob || v.bytes.size() != core::Bitfield::kPageBytes) {
+      return corrupt("bitfield page", core);
+    }
+    bits = to_bytes(v.bytes);
+  }
+  bits[bit / 8] = static_cast<std::uint8_t>(bits[bit / 8] & ~(1u << (bit % 8)));
+  return write_page(core, page, bits);
+}
+
+Status SqliteStorage::Impl::check_file_blocks(core::CoreId core) {
+  auto remote = known.find(core);
+  if (remote == known.end() || !remote->second) return {};
+  HC_TRY(FileMark * mark, mark_of(core));
+  if (!mark->checked) {
+    // The bytes at [check_from, check_to) may not have reached the disk
+    // before a crash: each block there must still hash to its leaf node, or
+    // it is dropped (row and bitfield bit) and downloaded again. Blocks
+    // written since the open lie past check_to.
+    struct Suspect {
+      std::int64_t key;
+      std::int64_t ref;
+      std::optional<core::TreeNode> leaf;
+    };
+    std::vector<Suspect> suspects;
+    db.end_read();
+    HC_TRY(Transaction tx, Transaction::begin(db));
+    {
+      Query q(file_blocks);
+      q.bind_int(1, tree_begin(core)).bind_int(2, tree_end(core));
+      while (true) {
+        HC_TRY(bool row, q.step());
+        if (!row) break;
+        const std::int64_t ref = q.column(3).integer;
+        if (ref >= 0 && (file_offset(ref) + file_length(ref) <= mark->check_from ||
+                         file_offset(ref) >= mark->check_to)) {
+          continue;
+        }
+        Suspect s{q.column(0).integer, ref, std::nullopt};
+        const Value size = q.column(1);
+        const Value hash = q.column(2);
+        if (size.type == Type::integer && hash.type == Type::blob &&
+            hash.bytes.size() == kHashBytes) {
+          s.leaf.emplace();
+          s.leaf->size = static_cast<std::uint64_t>(size.integer);
+          std::copy(hash.bytes.begin(), hash.bytes.end(), s.leaf->hash.begin());
+        }
+        suspects.push_back(s);
+      }
+    }
+    std::uint64_t lost = 0;
+    for (const Suspect& s : suspects) {
+      const std::optional<std::uint64_t> block = block_at(core, s.key);
+      bool good = false;
+      if (block && s.leaf && s.ref >= 0 && file_length(s.ref) == s.leaf->size) {
+        auto bytes = files->read(core, file_offset(s.ref), file_length(s.ref));
+        good = bytes && crypto::leaf_hash(*bytes) == s.leaf->hash;
+      }
+      if (good) continue;
+      lost++;
+      Query q(drop_file_block);
+      HC_CHECK(q.bind_int(1, s.key).run());
+      if (block) HC_CHECK(clear_bit(core, *block));
+    }
+    // Every row now points at bytes that are on disk (this thread wrote all
+    // there is before the sync); new ones go past written.
+    HC_TRY(std::uint64_t end, files->sync(core));
+    (void)end;
+    mark->checked = true;
+    mark->synced = mark->written;
+    unrecorded.insert(core);
+    HC_CHECK(record_marks());
+    HC_CHECK(tx.commit());
+    if (lost > 0) {
+      logger()->warn("{}: {} of {} blocks of core {} written before a crash did not reach the disk;"
+                     " they will be downloaded again",
+                     db.path().string(), lost, suspects.size(), core);
+    } else {
+      logger()->info("{}: {} blocks of core {} written before a crash were checked: all intact",
+                     db.path().string(), suspects.size(), core);
+    }
+  }
+  return {};
+}
+
+void SqliteStorage::Impl::close_files() {
+  for (auto& [core, mark] : marks) {
+    if (mark.written <= mark.synced) continue;
+    auto end = files->sync(core);
+    if (!end) continue;  // logged: checked at the next open
+    mark.synced = std::max(mark.synced, std::min(*end, mark.written));
+    unrecorded.insert(core);
+  }
+  db.end_read();
+  auto tx = Transaction::begin(db);
+  if (!tx) return;
+  if (record_marks()) (void)tx->commit();
+}
+
 // ---- SqliteStorage ----
+
+std::filesystem::path SqliteStorage::block_dir(const std::filesystem::path& file) {
+  return std::filesystem::path(file.string() + ".blocks");
+}
 
 SqliteStorage::SqliteStorage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStorage::~SqliteStorage() = default;
@@ -476,6 +717,9 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::filesystem
   HC_TRY(int version, migrate(db, schema_migrations()));
   auto impl = std::make_unique<Impl>(std::move(db), version);
   HC_CHECK(impl->prepare());
+  impl->files = std::make_unique<BlockFiles>(block_dir(file), options.block_file_sync_bytes);
+  impl->file_min_bytes = options.block_file_min_bytes;
+  impl->full_sync = full;
   HC_TRY(impl->checkpointer, Checkpointer::start(file, full, kCheckpointFrames));
   // Replaces SQLite's auto-checkpoint, which would run on this thread.
   sqlite3_wal_hook(impl->db.handle(), &Impl::on_commit, impl.get());
@@ -522,7 +766,7 @@ Result<core::CoreId> SqliteStorage::create_core(const core::CoreRecord& record) 
                  .run());
   }
   HC_CHECK(tx.commit());
-  m.known.insert(id);
+  m.known[id] = !record.secret_key;
   return id;
 }
 
@@ -549,7 +793,7 @@ Result<std::vector<core::CoreRecord>> SqliteStorage::list_cores() {
     HC_TRY(bool row, q.step());
     if (!row) break;
     HC_TRY(core::CoreRecord record, impl_->core_from(q));
-    impl_->known.insert(record.id);
+    impl_->known[record.id] = !record.secret_key;
     out.push_back(std::move(record));
   }
   return out;
@@ -624,8 +868,9 @@ Result<std::optional<Bytes>> SqliteStorage::get_block(core::CoreId core, std::ui
   HC_CHECK(impl_->ensure_core(core));
   if (index >= kMaxBlocks) return std::optional<Bytes>();  // never stored
   if (impl_->group_failure) return *impl_->group_failure;
-  if (const auto* row = impl_->pending.find(core, block_key(core, index)); row && row->data) {
-    return std::optional<Bytes>(*row->data);
+  if (const auto* row = impl_->pending.find(core, block_key(core, index)); row) {
+    if (row->file) return impl_->read_file_block(core, *row->file);
+    if (row->data) return std::optional<Bytes>(*row->data);
   }
   HC_CHECK(impl_->read_snapshot());
   Query q(impl_->get_block);
@@ -633,6 +878,8 @@ Result<std::optional<Bytes>> SqliteStorage::get_block(core::CoreId core, std::ui
   HC_TRY(bool found, q.step());
   if (!found) return std::optional<Bytes>();
   const Value data = q.column(0);
+  const Value file = q.column(1);
+  if (file.type == Type::integer) return impl_->read_file_block(core, file.integer);
   // A leaf node's row whose block is not stored.
   if (data.type == Type::null) return std::optional<Bytes>();
   if (data.type != Type::blob) return impl_->corrupt("block " + std::to_string(index), core);
@@ -643,6 +890,7 @@ Result<std::vector<core::BitfieldPage>> SqliteStorage::load_bitfield(core::CoreI
   HC_CHECK(impl_->ensure_core(core));
   std::vector<core::BitfieldPage> out;
   HC_CHECK(impl_->flush());
+  HC_CHECK(impl_->check_file_blocks(core));
   impl_->db.end_read();
   Query q(impl_->get_pages);
   q.bind_int(1, header_key(core)).bind_int(2, header_key(core + 1));
@@ -672,8 +920,11 @@ Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
       // Held back and merged (pending_writes.hpp); checked now, so that only
       // SQLite itself can still fail it, which fails the group.
       for (const auto& u : updates) HC_CHECK(impl_->check(u));
+      std::vector<std::optional<std::int64_t>>& refs = impl_->block_refs;
       for (const auto& u : updates) {
-        impl_->pending.add(u);
+        refs.clear();
+        for (const auto& block : u.blocks) refs.push_back(impl_->to_file(u.core, block.second));
+        impl_->pending.add(u, refs);
         for (const auto& node : u.nodes) impl_->nodes.stage(node_key(u.core, node.index), node);
       }
       impl_->nodes.commit_staged();
@@ -693,6 +944,7 @@ Status SqliteStorage::Impl::write(std::span<const core::CoreUpdate> updates) {
   // Each update is checked as it is applied; a failure anywhere returns
   // before COMMIT and the transaction's destructor rolls everything back.
   for (const auto& u : updates) HC_CHECK(apply(u));
+  HC_CHECK(record_marks());
   return tx.commit();
 }
 

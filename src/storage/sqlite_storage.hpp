@@ -45,6 +45,11 @@ enum class Durability { normal, full };
 struct Options {
   Durability durability = Durability::normal;  // see above
   bool create = true;                          // create the file if missing
+  // Blocks of at least this many bytes of cores we download (no secret key)
+  // go to block files beside the database (block_files.hpp), not its rows.
+  std::size_t block_file_min_bytes = 16 * 1024;
+  // New block file bytes after which a background thread syncs them.
+  std::uint64_t block_file_sync_bytes = 64 << 20;
 };
 
 class SqliteStorage final : public core::Storage {
@@ -74,6 +79,9 @@ class SqliteStorage final : public core::Storage {
   Status write(std::span<const core::CoreUpdate> updates) override;
   Status begin_group() override;
   Status end_group() override;
+
+  // Where the block files of the database `file` are: `<file>.blocks/`.
+  static std::filesystem::path block_dir(const std::filesystem::path& file);
 
   // The schema version of the open file (schema.hpp).
   int schema_version() const;
