@@ -112,7 +112,10 @@ TcpConnection::Stats TcpConnection::stats() const {
 }
 
 void TcpConnection::read_next() {
-  if (closed_ || reading_ || queued_bytes_ > options_.max_queued_bytes) return;
+  if (closed_ || reading_ || queued_bytes_ > options_.max_queued_bytes ||
+      session_->backlog() > options_.max_backlog) {
+    return;
+  }
   reading_ = true;
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
                      [self = shared_from_this()](const asio::error_code& ec) {
@@ -164,9 +167,12 @@ void TcpConnection::pump() {
   if (closed_ || !session_) return;
   if (session_->has_output()) {
     Bytes out = session_->take_output(std::exchange(spare_, Bytes{}));
+    if (session_->failed()) return close(session_->error_reason());
     queued_bytes_ += out.size();
     // Small writes that pile up behind a slow one go out together.
-    if (queue_.size() > 1 && queue_.back().size() + out.size() <= 64 * 1024) {
+    if (out.empty()) {
+      spare_ = std::move(out);
+    } else if (queue_.size() > 1 && queue_.back().size() + out.size() <= 64 * 1024) {
       append(queue_.back(), out);
       spare_ = std::move(out);
     } else {
@@ -195,6 +201,8 @@ void TcpConnection::on_written(const asio::error_code& ec, std::size_t n) {
   queued_bytes_ -= queue_.front().size();
   if (queue_.front().capacity() > spare_.capacity()) spare_ = std::move(queue_.front());
   queue_.pop_front();
+  // Little left to write: answer the next slice of requests meanwhile.
+  if (queued_bytes_ < wire::ReplicationSession::kServeBytes) return pump();
   write_next();
   read_next();
 }

@@ -7,9 +7,12 @@
 // mean fewer commits), through one buffer that all connections of the thread
 // share (a connection waits for data, then reads it at once); after every feed, add_core and
 // on_local_append whatever the session produced is written, one async_write
-// at a time, the rest queued. While more than Options::max_queued_bytes wait
-// to be written, reading stops (a peer that asks faster than it reads gets
-// back-pressure, not an unbounded queue). A keep-alive goes out after
+// at a time, the rest queued. The remote's requests are answered a slice at a
+// time (ReplicationSession::take_output) while little waits to be written,
+// so that answers go out as they are made. While more than
+// Options::max_queued_bytes wait to be written, or more than
+// Options::max_backlog requests wait for an answer, reading stops (a peer
+// that asks faster than it reads gets back-pressure, not an unbounded queue). A keep-alive goes out after
 // Options::keep_alive without a write (Node: setKeepAlive(5000)); a peer that
 // has not completed the handshake within Options::handshake_timeout is
 // dropped (one stalling mid-handshake holds nothing for long), and so is one
@@ -60,6 +63,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     std::chrono::milliseconds idle_timeout{30000};
     // Stop reading while this many bytes wait to be written.
     std::size_t max_queued_bytes = 4 << 20;
+    // Stop reading while this many requests of the remote wait for an answer.
+    std::size_t max_backlog = 4096;
   };
 
   // For `corectl peers`.

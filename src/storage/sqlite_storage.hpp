@@ -49,7 +49,7 @@ struct Options {
   // go to block files beside the database (block_files.hpp), not its rows.
   std::size_t block_file_min_bytes = 16 * 1024;
   // New block file bytes after which a background thread syncs them.
-  std::uint64_t block_file_sync_bytes = 64 << 20;
+  std::uint64_t block_file_sync_bytes = 8 << 20;
 };
 
 class SqliteStorage final : public core::Storage {

@@ -86,8 +86,11 @@ Status CoreChannel::on_message(const Message& message) {
           return on_data(m);
         } else if constexpr (std::is_same_v<T, NoData>) {
           on_no_data(m);
+        } else if constexpr (std::is_same_v<T, Cancel>) {
+          // One still queued is not answered (Node drops it too); an
+          // answered one is past recall.
+          std::erase_if(queued_, [&](const Request& r) { return r.id == m.request; });
         }
-        // cancel: requests are answered as they arrive, so none is pending.
         // unwant, extension: nothing to do.
         return {};
       },
@@ -143,6 +146,22 @@ void CoreChannel::on_sync(const Sync& sync) {
 }
 
 Status CoreChannel::on_request(const Request& request) {
+  if (options_.queue_requests) {
+    queued_.push_back(request);
+    return {};
+  }
+    auto answered = answer(request);
+  if (!answered) return answered.error();
+  return {};
+}
+
+Result<std::size_t> CoreChannel::answer_queued() {
+  const Request request = std::move(queued_.front());
+  queued_.pop_front();
+  return answer(request);
+}
+
+Result<std::size_t> CoreChannel::answer(const Request& request) {
   out_.cork();
   // An upgrade proof takes the remote to our length now (Core::proof signs
   // the head), which may be past the length of our last sync when the core
@@ -158,19 +177,21 @@ Status CoreChannel::on_request(const Request& request) {
       (core_.fork() != announced_fork_ || core_.length() != announced_length_)) {
     announce();
   }
-  const Status status = answer_request(request);
+  auto bytes = answer_request(request);
   out_.uncork();
-  return status;
+  return bytes;
 }
 
-Status CoreChannel::answer_request(const Request& request) {
+Result<std::size_t> CoreChannel::answer_request(const Request& request) {
+  // What an answer holds besides a block: ids, a few nodes, a signature.
+  constexpr std::size_t kAnswerBytes = 256;
   auto proof = core_.proof(request);
   if (proof) {
     Data data = std::move(*proof);
     data.request = request.id;
     data.fork = request.fork;
     out_.send(data);
-    return {};
+    return kAnswerBytes + (data.block ? data.block->value.size() : 0);
   }
   if (proof.error() == core::Errc::block_not_available) {
     // Nothing provable; a manifest asked for still gets an answer (Node's
@@ -181,16 +202,16 @@ Status CoreChannel::answer_request(const Request& request) {
       data.fork = core_.fork();
       data.manifest = core_.manifest();
       out_.send(data);
-      return {};
+      return kAnswerBytes;
     }
     out_.send(NoData{request.id, NoData::kNotAvailable});
-    return {};
+    return kAnswerBytes;
   }
   if (proof.error().category() != core::category()) return proof.error();  // storage
   // A request that refers to nodes that do not fit: the remote's mistake.
   out_.send(NoData{request.id, NoData::kInvalidRequest});
   if (++invalid_requests_ >= kMaxInvalidRequests) return core::Errc::invalid_operation;
-  return {};
+  return kAnswerBytes;
 }
 
 void CoreChannel::on_want(const Want& want) {

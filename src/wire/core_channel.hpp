@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory_resource>
 #include <optional>
@@ -62,6 +63,11 @@ class CoreChannel {
   struct Options {
     bool download = false;            // fetch everything the remote has, and stay live
     std::uint64_t max_inflight = 64;  // block requests in flight (Node: 16-512)
+    // Requests wait in a queue for answer_queued() instead of being answered
+    // as they arrive, so that the transport can send what it has before more
+    // is made (a read can bring hundreds of requests for large blocks);
+    // a cancel takes one out of the queue.
+    bool queue_requests = false;
   };
 
   CoreChannel(core::Core& core, Output& out, Options options)
@@ -97,12 +103,21 @@ class CoreChannel {
   // Requests of ours the remote has not answered yet.
   std::size_t inflight() const { return inflight_.size(); }
 
+  // Requests of the remote waiting for an answer (Options::queue_requests).
+  std::size_t queued_requests() const { return queued_.size(); }
+  // Answers the oldest queued request; returns about how many bytes the
+  // answer holds. An error is the remote's fault or storage's, as for
+  // on_message. REQUIRES: queued_requests() > 0.
+  Result<std::size_t> answer_queued();
+
  private:
   void send_sync();
   void send_contiguous_range();
   void on_sync(const Sync& sync);
   Status on_request(const Request& request);
-  Status answer_request(const Request& request);
+  // Returns about how many bytes the answer holds.
+  Result<std::size_t> answer(const Request& request);
+  Result<std::size_t> answer_request(const Request& request);
   void on_want(const Want& want);
   void on_range(const Range& range);
   void on_bitfield(const Bitfield& bitfield);
@@ -187,6 +202,7 @@ class CoreChannel {
   std::uint64_t announced_length_ = 0;
   std::uint64_t next_request_id_ = 1;
   std::set<std::uint64_t> wants_sent_;          // want batches asked for
+  std::deque<Request> queued_;                  // Options::queue_requests
   int held_ = 0;              // see hold()
   bool update_due_ = false;   // update() was asked for while held
 };

@@ -209,7 +209,7 @@ void ReplicationSession::open_channel(core::Core& core) {
   auto channel = std::make_unique<Channel>();
   channel->core = &core;
   channel->output = std::make_unique<MuxOutput>(mux_, *handle);
-  channel->peer = std::make_unique<CoreChannel>(core, *channel->output, cores_.options_for(core));
+  channel->peer = std::make_unique<CoreChannel>(core, *channel->output, channel_options(core));
   by_discovery_key_[core.discovery_key()] = *handle;
   channels_[*handle] = std::move(channel);
 }
@@ -227,11 +227,47 @@ void ReplicationSession::keep_alive() {
   stream_.keep_alive();
 }
 
+CoreChannel::Options ReplicationSession::channel_options(const core::Core& core) {
+  CoreChannel::Options options = cores_.options_for(core);
+  options.queue_requests = true;  // answered by take_output (see serve)
+  return options;
+}
+
 Bytes ReplicationSession::take_output(Bytes reuse) {
+  if (!failed() && !stream_.has_output()) serve(kServeBytes);
   return stream_.take_output(std::move(reuse));
 }
 
-bool ReplicationSession::has_output() const { return stream_.has_output(); }
+bool ReplicationSession::has_output() const { return stream_.has_output() || backlog() > 0; }
+
+std::size_t ReplicationSession::backlog() const {
+  std::size_t n = 0;
+  for (const auto& [handle, channel] : channels_) n += channel->peer->queued_requests();
+  return n;
+}
+
+void ReplicationSession::serve(std::size_t budget) {
+  // Channels take turns, one answer each, so that a core with many requests
+  // queued does not hold back the others.
+  mux_.cork();
+  bool answered = true;
+  while (answered && budget > 0) {
+    answered = false;
+    for (auto& [handle, channel] : channels_) {
+      if (channel->peer->queued_requests() == 0) continue;
+      auto bytes = channel->peer->answer_queued();
+      if (!bytes) {
+        (void)fail(bytes.error(), "hypercore channel: " + bytes.error().message());
+        return;
+      }
+      answered = true;
+      budget -= std::min(budget, *bytes);
+      if (budget == 0) break;
+    }
+  }
+  mux_.uncork();
+  flush();
+}
 
 std::vector<const core::Core*> ReplicationSession::shared_cores() const {
   std::vector<const core::Core*> out;

@@ -65,9 +65,19 @@ class ReplicationSession {
   // Bytes from the transport, in order. An error is fatal: close.
   Status feed(ByteView bytes);
   // Bytes for the transport; `reuse` (a buffer it finished writing) becomes
-  // the next output buffer (see SecretStream::take_output).
+  // the next output buffer (see SecretStream::take_output). The remote's
+  // requests wait in their channels and are answered here, about
+  // kServeBytes at a time: a read can bring hundreds of requests for large
+  // blocks, and answered all at once they made tens of MB before the
+  // first byte went out, while the remote waited. A failure while answering
+  // is fatal, as in feed(): failed() tells.
   Bytes take_output(Bytes reuse = {});
+  // Output is ready, or requests are waiting to be answered.
   bool has_output() const;
+  // Requests of the remote not answered yet: a transport stops reading
+  // while there are too many.
+  std::size_t backlog() const;
+  static constexpr std::size_t kServeBytes = 256 * 1024;
   // The transport sent nothing for a while (Node: 5 s): an empty message.
   void keep_alive();
 
@@ -97,6 +107,9 @@ class ReplicationSession {
   // it is released.
   void open_channel(core::Core& core);
   void flush();
+  CoreChannel::Options channel_options(const core::Core& core);
+  // Answers queued requests until about `budget` bytes of answers are made.
+  void serve(std::size_t budget);
   Channel* channel_for(ChannelHandle handle);
   void drop_channel(ChannelHandle handle);
 
