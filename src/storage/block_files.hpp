@@ -66,6 +66,7 @@ class BlockFiles {
     core::CoreId core = 0;
     int fd = -1;
     std::uint64_t end = 0;  // where the next append goes
+    std::uint64_t dropped = 0;  // the sync thread's: pages below left the page cache
   };
   // create: make the file (and the directory) if missing, else corrupt.
   Result<std::shared_ptr<File>> open_file(core::CoreId core, std::uint64_t recorded_end,
