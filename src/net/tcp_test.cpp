@@ -288,3 +288,36 @@ TEST_CASE("tcp: the dialer redials with backoff until a listener appears, then a
   for (auto& c : accepted) c->close("test over");
   run_until(io, [] { return false; }, 50ms);
 }
+
+TEST_CASE("tcp: a writer that stops reading while requests wait still answers them all") {
+  // The writer pauses reading past max_backlog queued requests and past
+  // max_queued_bytes unwritten, and resumes as it answers and writes.
+  asio::io_context io(1);
+  core::MemoryStorage writer_storage, reader_storage;
+  core::Core::CreateOptions options;
+  options.key_pair = crypto::key_pair_from_seed(Hash32{8});
+  auto writer = std::move(core::Core::create(writer_storage, options).value());
+  for (int i = 0; i < 100; i++) REQUIRE(writer->append(Bytes(64 * 1024, std::uint8_t(i))));
+  auto reader = std::move(core::Core::create_remote(reader_storage, writer->key()).value());
+
+  TestCores writer_cores, reader_cores;
+  writer_cores.by_discovery_key[writer->discovery_key()] = writer.get();
+  net::TcpConnection::Options tight = fast();
+  tight.max_backlog = 2;
+  tight.max_queued_bytes = 64 * 1024;
+  Server server(io, writer_cores, crypto::key_pair_from_seed(Hash32{1}), tight);
+  auto dialer = net::TcpDialer::create(io, {"127.0.0.1", server.port()}, {});
+  std::shared_ptr<net::TcpConnection> client;
+  dialer->start([&](asio::ip::tcp::socket s) {
+    client = net::TcpConnection::create(std::move(s), true, crypto::key_pair_from_seed(Hash32{2}),
+                                        reader_cores, fast());
+    client->start([&](net::TcpConnection& c) { c.add_core(*reader); },
+                  [](net::TcpConnection&, const std::string&) {});
+  });
+  REQUIRE(run_until(io, [&] { return reader->contiguous_length() == 100; }, 20000ms));
+  CHECK(reader->get(99).value() == Bytes(64 * 1024, 99));
+  CHECK_FALSE(server.closed.done);
+  client->close("test over");
+  dialer->stop();
+  REQUIRE(run_until(io, [&] { return server.closed.done; }));
+}

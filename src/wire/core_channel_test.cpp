@@ -181,6 +181,69 @@ TEST_CASE("core channel: what cannot be answered gets noData, a manifest request
   CHECK(channel.invalid_requests() == CoreChannel::kMaxInvalidRequests);
 }
 
+TEST_CASE("core channel: queued requests wait for answer_queued, in order; a cancel drops one") {
+  Writer w(8);
+  Recorder out;
+  CoreChannel::Options options;
+  options.queue_requests = true;
+  CoreChannel channel(*w.core, out, options);
+  channel.on_open();
+  out.take();
+
+  RemoteReader reader(w);
+  Request upgrade;
+  upgrade.id = 9;
+  upgrade.upgrade = core::ProofRequest::Upgrade{0, 8};
+  upgrade.manifest = true;
+  REQUIRE(channel.on_message(upgrade));
+  CHECK(out.take().empty());  // not answered yet
+  CHECK(channel.queued_requests() == 1);
+  REQUIRE(channel.answer_queued());
+  REQUIRE(reader->verify(only<Data>(out.take())));
+  CHECK(reader->length() == 8);
+
+  for (std::uint64_t i = 0; i < 4; i++) {
+    Request r;
+    r.id = 10 + i;
+    r.block = core::ProofRequest::Indexed{i, reader->missing_nodes(2 * i).value()};
+    REQUIRE(channel.on_message(r));
+  }
+  CHECK(out.take().empty());
+  CHECK(channel.queued_requests() == 4);
+  REQUIRE(channel.on_message(Cancel{12}));
+  REQUIRE(channel.on_message(Cancel{99}));  // not queued: nothing to drop
+  CHECK(channel.queued_requests() == 3);
+
+  std::vector<std::uint64_t> answered;
+  while (channel.queued_requests() > 0) {
+    auto bytes = channel.answer_queued();
+    REQUIRE(bytes);
+    const auto d = only<Data>(out.take());
+    CHECK(*bytes >= d.block->value.size());
+    answered.push_back(d.request);
+    REQUIRE(reader->verify(d));
+  }
+  CHECK(answered == std::vector<std::uint64_t>{10, 11, 13});
+  CHECK(reader->has(3));
+  CHECK_FALSE(reader->has(2));
+
+  // A queued request that cannot be answered fails when answered, as
+  // on_message does without the queue.
+  for (std::uint64_t i = 0; i < CoreChannel::kMaxInvalidRequests; i++) {
+    Request bad;
+    bad.id = 100 + i;
+    bad.upgrade = core::ProofRequest::Upgrade{2, 50};  // past the end
+    REQUIRE(channel.on_message(bad));
+  }
+  Status last;
+  while (channel.queued_requests() > 0 && last.ok()) {
+    auto bytes = channel.answer_queued();
+    last = bytes ? Status{} : Status{bytes.error()};
+    only<NoData>(out.take());
+  }
+  CHECK_FALSE(last.ok());
+}
+
 TEST_CASE("core channel: wants get range when contiguous, remote ranges are tracked") {
   Writer w(40);
   Recorder out;

@@ -162,3 +162,46 @@ TEST_CASE("replication session: a failed commit after a feed is fatal, with a st
   CHECK(r.error_reason().rfind("storage: ", 0) == 0);
   CHECK(reader.feeding == 0);
 }
+
+TEST_CASE("replication session: requests are answered a slice at a time, as the transport takes output") {
+  core::MemoryStorage w_storage, r_storage;
+  // Two cores of 48 blocks of 64 KiB: a read of the reader's requests asks
+  // for MBs of answers.
+  std::vector<std::unique_ptr<core::Core>> writers, readers;
+  Held writer, reader;
+  for (std::uint8_t seed = 7; seed <= 8; seed++) {
+    core::Core::CreateOptions options;
+    options.key_pair = crypto::key_pair_from_seed(Hash32{seed});
+    writers.push_back(std::move(core::Core::create(w_storage, options).value()));
+    for (int i = 0; i < 48; i++) REQUIRE(writers.back()->append(Bytes(64 * 1024, seed)));
+    readers.push_back(std::move(core::Core::create_remote(r_storage, writers.back()->key()).value()));
+    writer.hold(*writers.back());
+    reader.hold(*readers.back());
+  }
+  ReplicationSession w(true, crypto::key_pair_from_seed(Hash32{9}), writer);
+  ReplicationSession r(false, crypto::key_pair_from_seed(Hash32{10}), reader);
+  for (auto& c : writers) w.add_core(*c);
+
+  std::size_t largest = 0, most_waiting = 0;
+  for (int round = 0; round < 10000; round++) {
+    most_waiting = std::max(most_waiting, w.backlog());
+    if (w.backlog() > 0) CHECK(w.has_output());
+    Bytes ab = w.take_output();
+    Bytes ba = r.take_output();
+    if (ab.empty() && ba.empty()) break;
+    largest = std::max(largest, ab.size());
+    REQUIRE_MESSAGE(r.feed(ab), r.error_reason());
+    REQUIRE_MESSAGE(w.feed(ba), w.error_reason());
+  }
+  for (std::size_t i = 0; i < 2; i++) {
+    CHECK(readers[i]->contiguous_length() == 48);
+    CHECK(readers[i]->get(47).value() == writers[i]->get(47).value());
+  }
+  CHECK(w.backlog() == 0);
+  CHECK_FALSE(w.has_output());
+  // Requests did wait (the reader asks for all 96 blocks at once) and each
+  // take_output held about kServeBytes of answers: at most one block more.
+  CHECK(most_waiting > 0);
+  CHECK(largest > ReplicationSession::kServeBytes / 2);
+  CHECK(largest < ReplicationSession::kServeBytes + 64 * 1024 + 16 * 1024);
+}
