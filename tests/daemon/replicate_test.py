@@ -12,6 +12,9 @@
    then the blocks Node appends live. Block i follows replicate_peer.js's
    formula (block()); Node signs, the daemon verifies. On a terminal the
    follow draws its progress and says when it caught up.
+3. The README's walk-through: tests/interop/chat_writer.js appends each line
+   it reads as a block; `corectl follow` on a daemon --peer to it prints each
+   line as it is written.
 argv: hypercored corectl interop_dir
 Every process is bounded by timeouts and killed at the end; the temporary
 directory is removed.
@@ -115,3 +118,23 @@ with Harness(hypercored, corectl, "hc-replicate-") as h:
             or f"caught up: {n + 5} blocks, 1 peer(s); following" not in shown):
         h.fail(f"corectl follow on a terminal: exit {tty.returncode}: {shown[-600:]!r}")
     print("Node writer -> hypercored --peer -> corectl follow: ok", flush=True)
+
+    # 3. The README's walk-through: tests/interop/chat_writer.js (each line
+    # typed is a block), hypercored --peer to it, corectl follow printing each
+    # line as it is written, one at a time.
+    chat = h.start_node(interop, "chat_writer.js", h.path("chat"), name="chat")
+    chat_key = chat.take("chat_writer.js key").decode().split()[1]
+    chat_port = chat.take("chat_writer.js port").decode().split()[1]
+    d = h.start_daemon("d", "--peer", f"127.0.0.1:{chat_port}")
+    f = Follower(h, d, chat_key)
+    for i, text in enumerate(["hello from node", "second line", "ünïcode ✓"]):
+        chat.p.stdin.write(text.encode() + b"\n")
+        chat.p.stdin.flush()
+        got = f.wait_lines(i + 1, f"typed line {i} at corectl follow")
+        if got[i] != text.encode():
+            h.fail(f"typed line {i}: {got[i]!r}")
+    f.stop()
+    chat.p.stdin.close()
+    if chat.p.wait(timeout=20) != 0:
+        h.fail(f"chat_writer.js exit {chat.p.returncode} when its stdin ended")
+    print("chat_writer.js -> hypercored --peer -> corectl follow: ok", flush=True)
