@@ -166,7 +166,10 @@ void TcpConnection::on_read(const asio::error_code& ec, ByteView bytes) {
 void TcpConnection::pump() {
   if (closed_ || !session_) return;
   if (session_->has_output()) {
-    Bytes out = session_->take_output(std::exchange(spare_, Bytes{}));
+    // Answers wait while a slice of them is still unwritten (on_written
+    // asks again); anything else goes at once.
+    const bool answer = queued_bytes_ < wire::ReplicationSession::kServeBytes;
+    Bytes out = session_->take_output(std::exchange(spare_, Bytes{}), answer);
     if (session_->failed()) return close(session_->error_reason());
     queued_bytes_ += out.size();
     // Small writes that pile up behind a slow one go out together.

@@ -233,8 +233,8 @@ CoreChannel::Options ReplicationSession::channel_options(const core::Core& core)
   return options;
 }
 
-Bytes ReplicationSession::take_output(Bytes reuse) {
-  if (!failed() && !stream_.has_output()) serve(kServeBytes);
+Bytes ReplicationSession::take_output(Bytes reuse, bool answer) {
+  if (answer && !failed() && !stream_.has_output()) serve(kServeBytes);
   return stream_.take_output(std::move(reuse));
 }
 

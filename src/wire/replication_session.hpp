@@ -69,9 +69,10 @@ class ReplicationSession {
   // requests wait in their channels and are answered here, about
   // kServeBytes at a time: a read can bring hundreds of requests for large
   // blocks, and answered all at once they made tens of MB before the
-  // first byte went out, while the remote waited. A failure while answering
-  // is fatal, as in feed(): failed() tells.
-  Bytes take_output(Bytes reuse = {});
+  // first byte went out, while the remote waited. With `answer` false only
+  // what is ready goes (the transport still has much to write). A failure
+  // while answering is fatal, as in feed(): failed() tells.
+  Bytes take_output(Bytes reuse = {}, bool answer = true);
   // Output is ready, or requests are waiting to be answered.
   bool has_output() const;
   // Requests of the remote not answered yet: a transport stops reading
