@@ -14,8 +14,10 @@
 // Threads: a SqliteStorage owns one connection (SQLITE_OPEN_NOMUTEX) and must
 // be used by one thread at a time; hand it over only with a happens-before
 // (as a task queue gives). Inside, a checkpoint thread with its own connection
-// copies the WAL into the file (checkpointer.hpp); it stops in the destructor.
-// Do not fork() while one is open (the child would lack that thread).
+// copies the WAL into the file (checkpointer.hpp), and another syncs block
+// files (block_files.hpp); both stop in the destructor, which also syncs the
+// block files and records it. Do not fork() while one is open (the child
+// would lack those threads).
 //
 // Reads: get_block and get_node share one read transaction for up to 1024
 // calls (Database::hold_read); any write, and every core lookup, ends it
@@ -24,6 +26,15 @@
 // this connection already looked up (node_cache.hpp). The file is read through
 // mmap: a process that truncates it under us would crash us (SIGBUS), as with
 // any mmap'ed SQLite file; one daemon owns the file.
+//
+// Block files: blocks of Options::block_file_min_bytes or more of the cores
+// we download (no secret key) are written to a file per core beside the
+// database (block_files.hpp), the row keeping where; such a block is durable
+// when its file is synced, not at its commit. After a crash, when its core's
+// bitfield is first loaded, each block past its file's last recorded sync is
+// checked against its leaf node, and one that did not reach the disk loses
+// its row's block and its bitfield bit (a reader fetches it again); with
+// Durability::full the files are synced before each commit instead.
 //
 // Layout and limits: layout.hpp (block indexes < 2^40, about 2 million cores);
 // a write past them is Errc::limit_exceeded and changes nothing, as is
