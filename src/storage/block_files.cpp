@@ -77,6 +77,9 @@ Result<std::shared_ptr<BlockFiles::File>> BlockFiles::open_file(core::CoreId cor
   const std::filesystem::path path = path_of(core);
   auto file = std::make_shared<File>();
   file->core = core;
+  // A file that rows point into is never made anew: its blocks would read
+  // back as zeros from a hole.
+  create = create && recorded_end == 0;
   file->fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
   if (file->fd < 0 && errno == ENOENT && !create) {
     logger()->error("{}: the block file is missing: the store is damaged", path.string());

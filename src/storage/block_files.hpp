@@ -68,7 +68,8 @@ class BlockFiles {
     std::uint64_t end = 0;  // where the next append goes
     std::uint64_t dropped = 0;  // the sync thread's: pages below left the page cache
   };
-  // create: make the file (and the directory) if missing, else corrupt.
+  // create: make the file (and the directory) if missing and recorded_end is
+  // 0; else a missing file is corrupt.
   Result<std::shared_ptr<File>> open_file(core::CoreId core, std::uint64_t recorded_end,
                                           bool create);
   void run();

@@ -144,6 +144,7 @@ struct SqliteStorage::Impl {
     // been lost in a crash, until check_file_blocks has run.
     std::uint64_t check_from = 0, check_to = 0;
     bool checked = false;
+    bool failed = false;  // an append failed (logged): the rows keep the blocks
   };
   std::unique_ptr<BlockFiles> files;
   std::size_t file_min_bytes = 0;
@@ -488,10 +489,14 @@ std::optional<std::int64_t> SqliteStorage::Impl::to_file(core::CoreId core, Byte
   auto remote = known.find(core);
   if (remote == known.end() || !remote->second) return std::nullopt;
   auto mark = mark_of(core);
-  if (!mark) return std::nullopt;
-  // A file that fails is logged by BlockFiles; the row keeps the block.
+  if (!mark || (*mark)->failed) return std::nullopt;
+  // A file that fails is logged by BlockFiles, once: the rows keep the
+  // core's blocks until the next open.
   auto offset = files->append(core, (*mark)->written, data);
-  if (!offset) return std::nullopt;
+  if (!offset) {
+    (*mark)->failed = true;
+    return std::nullopt;
+  }
   const std::uint64_t end = *offset + data.size();
   (*mark)->written = std::max((*mark)->written, end);
   unrecorded.insert(core);
