@@ -44,8 +44,6 @@ class BlockFiles {
   // Stops the sync thread (after the sync under way); does not sync.
   ~BlockFiles();
 
-  const std::filesystem::path& dir() const { return dir_; }
-  std::filesystem::path path_of(core::CoreId core) const;
 
   // Writes `data` at the end of the core's file and returns its offset. The
   // end is the larger of the file's size and `recorded_end` (the end a
@@ -68,6 +66,7 @@ class BlockFiles {
     std::uint64_t end = 0;  // where the next append goes
     std::uint64_t dropped = 0;  // the sync thread's: pages below left the page cache
   };
+  std::filesystem::path path_of(core::CoreId core) const;
   // create: make the file (and the directory) if missing and recorded_end is
   // 0; else a missing file is corrupt.
   Result<std::shared_ptr<File>> open_file(core::CoreId core, std::uint64_t recorded_end,

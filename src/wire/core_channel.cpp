@@ -150,7 +150,7 @@ Status CoreChannel::on_request(const Request& request) {
     queued_.push_back(request);
     return {};
   }
-    auto answered = answer(request);
+  auto answered = answer(request);
   if (!answered) return answered.error();
   return {};
 }

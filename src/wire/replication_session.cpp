@@ -161,9 +161,10 @@ Status ReplicationSession::on_mux_event(MuxEvent& event) {
         return fail(message.error(), "a malformed hypercore message (type " +
                                          std::to_string(event.type) + ")");
       }
-      if (auto st = channel->peer->on_message(*message); !st) {
-        return fail(st.error(), "hypercore channel: " + st.error().message());
-      }
+      const std::size_t queued = channel->peer->queued_requests();
+      const Status st = channel->peer->on_message(*message);
+      requeued(event.channel, *channel, queued);  // a request, or a cancel
+      if (!st) return fail(st.error(), "hypercore channel: " + st.error().message());
       return {};
     }
     case Kind::closed:
@@ -238,31 +239,36 @@ Bytes ReplicationSession::take_output(Bytes reuse, bool answer) {
   return stream_.take_output(std::move(reuse));
 }
 
-bool ReplicationSession::has_output() const { return stream_.has_output() || backlog() > 0; }
+bool ReplicationSession::has_output() const { return stream_.has_output() || backlog_ > 0; }
 
-std::size_t ReplicationSession::backlog() const {
-  std::size_t n = 0;
-  for (const auto& [handle, channel] : channels_) n += channel->peer->queued_requests();
-  return n;
+void ReplicationSession::requeued(ChannelHandle handle, const Channel& channel,
+                                  std::size_t before) {
+  const std::size_t now = channel.peer->queued_requests();
+  backlog_ = backlog_ - before + now;
+  if (now > 0) waiting_.insert(handle); else waiting_.erase(handle);
 }
 
 void ReplicationSession::serve(std::size_t budget) {
   // Channels take turns, one answer each, so that a core with many requests
-  // queued does not hold back the others.
+  // queued does not hold back the others. Only channels with requests
+  // waiting are visited: a connection may carry thousands of idle ones.
   mux_.cork();
-  bool answered = true;
-  while (answered && budget > 0) {
-    answered = false;
-    for (auto& [handle, channel] : channels_) {
-      if (channel->peer->queued_requests() == 0) continue;
+  while (budget > 0 && !waiting_.empty()) {
+    for (auto it = waiting_.begin(); it != waiting_.end() && budget > 0;) {
+      const ChannelHandle handle = *it++;
+      Channel* channel = channel_for(handle);
+      if (!channel || channel->peer->queued_requests() == 0) {
+        waiting_.erase(handle);
+        continue;
+      }
+      const std::size_t before = channel->peer->queued_requests();
       auto bytes = channel->peer->answer_queued();
+      requeued(handle, *channel, before);
       if (!bytes) {
         (void)fail(bytes.error(), "hypercore channel: " + bytes.error().message());
         return;
       }
-      answered = true;
       budget -= std::min(budget, *bytes);
-      if (budget == 0) break;
     }
   }
   mux_.uncork();
@@ -295,6 +301,8 @@ void ReplicationSession::drop_channel(ChannelHandle handle) {
   if (it == channels_.end()) return;
   cores_.channel_closed(*it->second->core);
   by_discovery_key_.erase(it->second->core->discovery_key());
+  backlog_ -= it->second->peer->queued_requests();
+  waiting_.erase(handle);
   channels_.erase(it);
 }
 

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,7 @@ class ReplicationSession {
   bool has_output() const;
   // Requests of the remote not answered yet: a transport stops reading
   // while there are too many.
-  std::size_t backlog() const;
+  std::size_t backlog() const { return backlog_; }
   static constexpr std::size_t kServeBytes = 256 * 1024;
   // The transport sent nothing for a while (Node: 5 s): an empty message.
   void keep_alive();
@@ -111,6 +112,9 @@ class ReplicationSession {
   CoreChannel::Options channel_options(const core::Core& core);
   // Answers queued requests until about `budget` bytes of answers are made.
   void serve(std::size_t budget);
+  // Keeps backlog_ and waiting_ right after `channel`'s queue changed from
+  // `before` requests.
+  void requeued(ChannelHandle handle, const Channel& channel, std::size_t before);
   Channel* channel_for(ChannelHandle handle);
   void drop_channel(ChannelHandle handle);
 
@@ -121,6 +125,8 @@ class ReplicationSession {
   std::map<Hash32, ChannelHandle> by_discovery_key_;
   std::vector<core::Core*> pending_;  // add_core before the handshake
   std::string error_reason_;
+  std::size_t backlog_ = 0;           // requests queued in all channels
+  std::set<ChannelHandle> waiting_;   // the channels that have some
 };
 
 }  // namespace hc::wire
