@@ -23,8 +23,9 @@ Result<core::Core*> CoreRegistry::find(const Hash32& key) {
 }
 
 Result<core::Core*> CoreRegistry::find_named(std::string_view name) {
-  // Names map to keys only through storage; a lookup there is cheap enough
-  // for this slice (an in-memory name index can come with the storage thread).
+  if (auto named = open_names_.find(name); named != open_names_.end()) {
+    return touch(open_.at(named->second));
+  }
   HC_TRY(auto record, storage_.find_named_core(name));
   if (!record) return core::Errc::core_not_found;
   if (auto it = open_.find(record->key); it != open_.end()) return touch(it->second);
@@ -165,6 +166,7 @@ core::Core* CoreRegistry::adopt(std::unique_ptr<core::Core> core) {
     on_append(key);
     on_change(key);
   };
+  if (raw->name()) open_names_[*raw->name()] = raw->key();
   auto& entry = open_[raw->key()];
   entry.core = std::move(core);
   return touch(entry);
@@ -184,7 +186,11 @@ void CoreRegistry::release_idle() {
   if (idle.size() <= kMaxIdleOpen) return;
   const std::size_t excess = idle.size() - kMaxIdleOpen;
   std::nth_element(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(excess), idle.end());
-  for (std::size_t i = 0; i < excess; i++) open_.erase(idle[i].second);
+  for (std::size_t i = 0; i < excess; i++) {
+    auto it = open_.find(idle[i].second);
+    if (const auto& name = it->second.core->name()) open_names_.erase(*name);
+    open_.erase(it);
+  }
 }
 
 std::uint64_t CoreRegistry::add_append_listener(const core::Core& core,

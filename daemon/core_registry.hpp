@@ -143,6 +143,9 @@ class CoreRegistry {
   core::Storage& storage_;
   Hash32 primary_key_;
   std::map<Hash32, OpenCore> open_;
+  // The names of the open named cores: a client's append names its core
+  // every time, and a storage lookup would cost it tens of microseconds.
+  std::map<std::string, Hash32, std::less<>> open_names_;
   std::uint64_t use_clock_ = 0;
   std::map<Hash32, std::map<std::uint64_t, AppendListener>> listeners_;
   std::uint64_t next_listener_ = 1;

@@ -45,7 +45,33 @@ void CoreChannel::on_local_append() {
   } else {
     send_contiguous_range();
   }
+  push_head();
   out_.uncork();
+}
+
+void CoreChannel::push_head() {
+  if (!remote_allow_push_ || !remote_downloading_ || core_.fork() != remote_fork_) return;
+  if (pushed_fork_ != core_.fork()) {
+    pushed_fork_ = core_.fork();
+    pushed_length_ = 0;
+  }
+  // Only to a remote that holds all it announced (a follower that is caught
+  // up, or was by our last push): one that is still downloading asks for
+  // what it lacks, and would drop a push proven from another length.
+  const std::uint64_t from = std::max(remote_length_, pushed_length_);
+  if (from >= core_.length() || remote_contiguous_ < remote_length_) return;
+  Request r;
+  r.fork = core_.fork();
+  r.block = core::ProofRequest::Indexed{from, 0};  // past the remote's tree: no nodes
+  r.upgrade = core::ProofRequest::Upgrade{from, core_.length() - from};
+  r.manifest = remote_length_ == 0;  // as Node's push
+  auto proof = core_.proof(r);
+  if (!proof) return;  // nothing to push after all; the sync still tells the remote
+  Data data = std::move(*proof);
+  data.request = 0;
+  data.fork = r.fork;
+  pushed_length_ = core_.length();
+  out_.send(data);
 }
 
 void CoreChannel::announce() {
@@ -109,6 +135,7 @@ void CoreChannel::send_sync() {
   s.downloading = options_.download;
   // Without it a Node reader never asks for the manifest and cannot verify.
   s.has_manifest = core_.manifest().has_value() && !core_.compat();
+  s.allow_push = options_.download && options_.allow_push;
   announced_fork_ = s.fork;
   announced_length_ = s.length;
   out_.send(s);
@@ -135,6 +162,8 @@ void CoreChannel::on_sync(const Sync& sync) {
   remote_downloading_ = sync.downloading;
   remote_can_upgrade_ = sync.can_upgrade;
   remote_has_manifest_ = sync.has_manifest;
+  remote_allow_push_ = sync.allow_push;
+  reasked_moved_ = false;
   length_acked_ = sync.fork == core_.fork() ? sync.remote_length : 0;
   if (length_changed) can_upgrade_ = core_.can_upgrade_from(remote_length_);
   out_.cork();
@@ -190,6 +219,13 @@ Result<std::size_t> CoreChannel::answer_request(const Request& request) {
     Data data = std::move(*proof);
     data.request = request.id;
     data.fork = request.fork;
+    if (data.upgrade && data.fork == core_.fork()) {
+      if (pushed_fork_ != core_.fork()) {
+        pushed_fork_ = core_.fork();
+        pushed_length_ = 0;
+      }
+      pushed_length_ = std::max(pushed_length_, data.upgrade->start + data.upgrade->length);
+    }
     out_.send(data);
     return kAnswerBytes + (data.block ? data.block->value.size() : 0);
   }
@@ -317,6 +353,7 @@ void CoreChannel::update() {
     r.upgrade = core::ProofRequest::Upgrade{core_.length(), remote_length_ - core_.length()};
     r.manifest = !core_.manifest() && remote_has_manifest_;
     Inflight asked{true, 0};
+    asked.upgrade_start = core_.length();
     // The first new block comes with the upgrade when the remote has it (a
     // live append then costs one round trip, not two). No nodes: the
     // block is past our tree, the upgrade proves its path. (Nothing past our
@@ -464,7 +501,9 @@ void CoreChannel::request_fork() {
     r.manifest = !core_.manifest();
   }
   r.id = next_request_id_++;
-  inflight_[r.id] = Inflight{false, 0, true};
+  Inflight asked{false, 0, true};
+  if (r.upgrade) asked.upgrade_start = r.upgrade->start;
+  inflight_[r.id] = asked;
   fork_inflight_ = true;
   out_.send(r);
 }
@@ -483,15 +522,35 @@ bool CoreChannel::answers(const Inflight& asked, const Data& data) {
   return !data.seek;  // we never ask for one
 }
 
+bool CoreChannel::moved_upgrade(const Inflight& asked, const Data& data) {
+  return (asked.upgrade || asked.fork) && data.upgrade && data.upgrade->start != asked.upgrade_start;
+}
+
 Status CoreChannel::on_data(const Data& data) {
+  if (data.request == 0) return on_push(data);
   auto it = inflight_.find(data.request);
-  // Data nobody asked for (a push, or a request already answered): Node
-  // ignores it unless it allows pushes; so do we.
-  if (data.request == 0 || it == inflight_.end()) return {};
+  // Data nobody asked for (a request already answered, or never made):
+  // ignored, as Node does.
+  if (it == inflight_.end()) return {};
   // Only the answer to what was asked (Node's _matchingRequest): a proof of
   // another block, say, counts as noData, and nothing of it is stored.
   if (!answers(it->second, data)) {
     on_no_data(NoData{data.request, NoData::kNotAvailable});
+    return {};
+  }
+  // A Node uploader told that we allow pushes proves an upgrade from as far
+  // as its pushes and answers on this connection took us (replicator.js
+  // _handleRequest, "ensure contig push proofs"): from 0 at first, though
+  // we asked from our length. Such a proof does not fit our tree, and is no
+  // fault: it counts as noData and is asked again, once per remote sync,
+  // which the remote then answers from our length.
+  if (moved_upgrade(it->second, data)) {
+    on_no_data(NoData{data.request, NoData::kNotAvailable});
+    if (!reasked_moved_) {
+      reasked_moved_ = true;
+      remote_can_upgrade_ = true;
+      update();
+    }
     return {};
   }
   const Inflight asked = std::move(it->second);
@@ -522,6 +581,28 @@ Status CoreChannel::on_data(const Data& data) {
     }
     return verified.error();
   }
+  on_verified(old_fork, old_length, old_contiguous);
+  return {};
+}
+
+Status CoreChannel::on_push(const Data& data) {
+  if (!options_.download || !options_.allow_push || !opened_) return {};
+  if (!data.upgrade || !data.block || data.hash || data.seek) return {};
+  if (data.fork != core_.fork() || data.upgrade->start != core_.length() ||
+      data.block->index < core_.length()) {
+    return {};
+  }
+  const std::uint64_t old_fork = core_.fork();
+  const std::uint64_t old_length = core_.length();
+  const std::uint64_t old_contiguous = core_.contiguous_length();
+  auto verified = core_.verify(data);
+  if (!verified) return verified.error();
+  on_verified(old_fork, old_length, old_contiguous);
+  return {};
+}
+
+void CoreChannel::on_verified(std::uint64_t old_fork, std::uint64_t old_length,
+                              std::uint64_t old_contiguous) {
   out_.cork();
   if (core_.fork() != old_fork || core_.length() != old_length) {
     announce();
@@ -532,7 +613,6 @@ Status CoreChannel::on_data(const Data& data) {
   }
   update();
   out_.uncork();
-  return {};
 }
 
 void CoreChannel::on_no_data(const NoData& no_data) {

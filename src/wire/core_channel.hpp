@@ -10,7 +10,18 @@
 // Options::max_inflight requests in flight; every data message is verified by
 // Core::verify before anything is stored, and data that does not verify is
 // an error (the connection should close). Data nobody asked for is ignored,
-// as Node does.
+// as Node does, with one exception: pushes (below).
+//
+// Pushes (hypercore's allowPush, replicator.js Peer.push): a downloader says
+// allowPush in its sync; an uploader whose remote says so and holds all it
+// announced sends each new head at once, as data with request id 0 (the
+// first new block and the upgrade to our length, proven from the remote's
+// length), right after the sync of that length. A live block then reaches a
+// follower in one trip instead of three (sync, request, data). Only such a
+// push is taken: an upgrade from exactly our length, of our fork, with a
+// block past our length; it is verified like any answer (one that does not
+// verify is an error). Other pushes are ignored. Node never pushes unless
+// its application calls push(), and takes pushes only with allowPush set.
 //
 // Forks (replicator.js _updateFork, _requestForkProof, _requestForkRange):
 // a downloader whose remote syncs a newer fork asks for its fork proof
@@ -68,6 +79,8 @@ class CoreChannel {
     // is made (a read can bring hundreds of requests for large blocks);
     // a cancel takes one out of the queue.
     bool queue_requests = false;
+    // Downloading, tell the remote it may push new heads, and take them.
+    bool allow_push = true;
   };
 
   CoreChannel(core::Core& core, Output& out, Options options)
@@ -122,6 +135,11 @@ class CoreChannel {
   void on_range(const Range& range);
   void on_bitfield(const Bitfield& bitfield);
   Status on_data(const Data& data);
+  Status on_push(const Data& data);
+  // After data of ours verified: tell the remote what changed, ask for more.
+  void on_verified(std::uint64_t old_fork, std::uint64_t old_length, std::uint64_t old_contiguous);
+  // Sends the new head to a remote that allows pushes (see above).
+  void push_head();
   void on_no_data(const NoData& no_data);
   // The local core changed (downloaded, appended or truncated): tell the remote.
   void announce();
@@ -140,6 +158,7 @@ class CoreChannel {
     std::uint64_t block = 0;
     bool fork = false;  // a fork proof or a reorg's hash proof
     bool with_block = false;  // an upgrade that also asks for `block`
+    std::uint64_t upgrade_start = 0;  // an upgrade or fork proof: the start asked for
     // A block request: the `nodes` it asked for (its answer will store the
     // nodes of that many levels, see promised_), and whether it asked for
     // fewer, relying on another answer's.
@@ -161,6 +180,9 @@ class CoreChannel {
   static constexpr std::uint64_t kMaxLevelsToPromised = 4;
   // Whether `data` is an answer to `asked` and carries nothing else of note.
   static bool answers(const Inflight& asked, const Data& data);
+  // Whether an answer to `asked` proves its upgrade from another length than
+  // the one asked for (see on_data).
+  static bool moved_upgrade(const Inflight& asked, const Data& data);
 
   core::Core& core_;
   Output& out_;
@@ -176,6 +198,13 @@ class CoreChannel {
   std::uint64_t range_signaled_ = 0;  // the contiguous length we last told
   bool remote_can_upgrade_ = false;
   bool remote_has_manifest_ = false;
+  bool remote_allow_push_ = false;
+  // How far our pushes and upgrade answers took the remote, in pushed_fork_.
+  std::uint64_t pushed_length_ = 0;
+  std::uint64_t pushed_fork_ = 0;
+  // An upgrade answer proven from another start was asked again since the
+  // remote's last sync (once, see on_data).
+  bool reasked_moved_ = false;
   std::uint64_t length_acked_ = 0;     // our length as the remote last echoed it
   core::Bitfield remote_bits_;         // blocks the remote has beyond remote_contiguous_
   // A node and an entry for each request in flight: from a pool, not malloc

@@ -7,12 +7,15 @@
 //   writer N      creates a core in dir, appends blocks 0..N-1, listens on an
 //                 ephemeral port, serves replication (responder) to whoever
 //                 connects; prints {port, key, length}. stdin "append K"
-//                 appends K more and prints {length}.
-//   reader KEY PORT N
+//                 appends K more and prints {length}. stdin "push K" does
+//                 the same, then pushes each new block to every peer that
+//                 allows pushes (replicator.push, as an application may).
+//   reader KEY PORT N [push]
 //                 opens KEY in dir, connects (initiator), gets blocks 0..N-1
 //                 (Node verifies each against the signed tree) and prints
 //                 {length, digest}; then prints {appended, length, digest}
-//                 for each 'append' event that brings new blocks.
+//                 for each 'append' event that brings new blocks. With
+//                 "push", the core allows pushes (allowPush).
 // Block i is block(i) below, the same formula the C++ test uses; digest =
 // BLAKE2b-256 over u32le(len) ‖ bytes of every block in order.
 // Exits when stdin closes, or after 60 s.
@@ -66,19 +69,22 @@ async function writer (dir, n) {
   const lines = readline.createInterface({ input: process.stdin })
   for await (const line of lines) {
     const [cmd, arg] = line.split(' ')
-    if (cmd === 'append') {
+    if (cmd === 'append' || cmd === 'push') {
       const k = Number(arg)
       const more = []
       for (let i = 0; i < k; i++) more.push(block(core.length + i))
       await core.append(more)
+      if (cmd === 'push') {
+        for (let i = core.length - k; i < core.length; i++) await core.core.replicator.push(i)
+      }
       print({ length: core.length })
     }
   }
   process.exit(0)
 }
 
-async function reader (dir, key, port, n) {
-  const core = new Hypercore(dir, b4a.from(key, 'hex'))
+async function reader (dir, key, port, n, allowPush) {
+  const core = new Hypercore(dir, b4a.from(key, 'hex'), { allowPush })
   await core.ready()
   const socket = net.connect(port, '127.0.0.1')
   socket.setNoDelay(true)
@@ -99,5 +105,5 @@ async function reader (dir, key, port, n) {
 }
 
 const [dir, role, ...rest] = process.argv.slice(2)
-const main = role === 'writer' ? writer(dir, Number(rest[0])) : reader(dir, rest[0], Number(rest[1]), Number(rest[2]))
+const main = role === 'writer' ? writer(dir, Number(rest[0])) : reader(dir, rest[0], Number(rest[1]), Number(rest[2]), rest[3] === 'push')
 main.catch(err => { print({ error: err.message }); process.exit(1) })

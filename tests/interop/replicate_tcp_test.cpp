@@ -139,21 +139,46 @@ TEST_CASE("replicate over TCP: a Node writer's blocks reach a C++ reader, then l
   auto reader = std::move(core::Core::create_remote(storage, key).value());
   Held held;
   held.cores[reader->discovery_key()] = reader.get();
+  const int port = (*hello)["port"].get<int>();
+  {
+    wire::ReplicationSession session(true, crypto::random_key_pair(), held);
+    session.add_core(*reader);
+    Link link(connect_to(port), session, node);
+
+    link.run_until([&] { return reader->contiguous_length() == n; });
+    CHECK(reader->length() == n);
+    for (std::uint64_t i : {0u, 1u, 5u, 10u, 599u}) CHECK(reader->get(i).value() == block(i));
+
+    // Node appends while we stay connected: they arrive, verified.
+    node.write_line("append 7");
+    link.run_until([&] { return reader->contiguous_length() == n + 7; });
+    for (std::uint64_t i = n; i < n + 7; i++) CHECK(reader->get(i).value() == block(i));
+
+    // Node pushes its next blocks (our reader allows pushes): they arrive,
+    // verified, whether taken from the push or asked for.
+    node.write_line("push 3");
+    link.run_until([&] { return reader->contiguous_length() == n + 10; });
+    for (std::uint64_t i = n + 7; i < n + 10; i++) CHECK(reader->get(i).value() == block(i));
+  }
+
+  // A new connection, to a writer that appended meanwhile. Told that we
+  // allow pushes, Node proves our first upgrade from how far it pushed on
+  // this connection (0), not from our length; asked again, it answers.
+  node.write_line("append 5");
   wire::ReplicationSession session(true, crypto::random_key_pair(), held);
   session.add_core(*reader);
-  Link link(connect_to((*hello)["port"].get<int>()), session, node);
-
-  link.run_until([&] { return reader->contiguous_length() == n; });
-  CHECK(reader->length() == n);
-  for (std::uint64_t i : {0u, 1u, 5u, 10u, 599u}) CHECK(reader->get(i).value() == block(i));
-
-  // Node appends while we stay connected: they arrive, verified.
-  node.write_line("append 7");
-  link.run_until([&] { return reader->contiguous_length() == n + 7; });
-  for (std::uint64_t i = n; i < n + 7; i++) CHECK(reader->get(i).value() == block(i));
+  Link link(connect_to(port), session, node);
+  link.run_until([&] { return reader->contiguous_length() == n + 15; });
+  CHECK(reader->length() == n + 15);
+  for (std::uint64_t i = n + 10; i < n + 15; i++) CHECK(reader->get(i).value() == block(i));
 }
 
 TEST_CASE("replicate over TCP: a C++ writer's blocks reach a Node reader, which verifies them, then live appends") {
+  // A Node reader as by default, and one that allows pushes (ours then
+  // pushes each live block to it).
+  bool allow_push = false;
+  SUBCASE("Node as by default") {}
+  SUBCASE("Node allowing pushes") { allow_push = true; }
   TempDir dir;
   const std::uint64_t n = 400;
   core::MemoryStorage storage;
@@ -176,7 +201,7 @@ TEST_CASE("replicate over TCP: a C++ writer's blocks reach a Node reader, which 
 
   LiveProcess node("replicate_peer.js", {(dir.path / "node").string(), "reader",
                                          encoding::to_hex(writer->key()), std::to_string(port),
-                                         std::to_string(n)});
+                                         std::to_string(n), allow_push ? "push" : "no-push"});
   pollfd p{listener, POLLIN, 0};
   REQUIRE(::poll(&p, 1, 20000) == 1);
   const int fd = ::accept(listener, nullptr, nullptr);
