@@ -154,9 +154,15 @@ struct SqliteStorage::Impl {
   Result<FileMark*> mark_of(core::CoreId core);
   std::vector<TreeRow> tree_rows;  // reused by apply()
   std::vector<std::optional<std::int64_t>> block_refs;  // reused by write()
-  // The open group's transaction (begin_group): each write() nests in it.
-  // Declared after db: destroyed (rolled back) before the connection closes.
+  // Between begin_group() and end_group(). The group's transaction begins
+  // only when something reaches SQLite (open_group): a read from a peer that
+  // brings one block (a live one) takes no write lock before its block is
+  // verified, and one that brings none, none at all.
+  bool grouping = false;
+  // The open group's transaction: each write() nests in it. Declared after
+  // db: destroyed (rolled back) before the connection closes.
   std::optional<Transaction> group;
+  Status open_group();
   int snapshot_reads = 0;          // reads in the held read transaction
   NodeCache nodes{kNodeCacheEntries};
   // A group's merged writes not given to SQLite yet (pending_writes.hpp), and
@@ -174,7 +180,7 @@ struct SqliteStorage::Impl {
 
 SqliteStorage::Impl::~Impl() {
   // A group still open rolls back: its file blocks are dead bytes.
-  if (db.handle() && files && !group) close_files();
+  if (db.handle() && files && !grouping) close_files();
   // Stop checkpointing before the statements and the writer's connection go:
   // the writer then closes last, checkpoints and removes the WAL.
   if (db.handle()) sqlite3_wal_hook(db.handle(), nullptr, nullptr);
@@ -436,10 +442,18 @@ Status SqliteStorage::Impl::check(const core::CoreUpdate& u) {
   return {};
 }
 
+Status SqliteStorage::Impl::open_group() {
+  if (!grouping || group) return {};
+  HC_TRY(Transaction tx, Transaction::begin(db));
+  group.emplace(std::move(tx));
+  return {};
+}
+
 Status SqliteStorage::Impl::flush() {
   if (group_failure) return *group_failure;
   if (pending.empty()) return {};
   Status status = [&]() -> Status {
+    HC_CHECK(open_group());
     HC_TRY(Transaction tx, Transaction::begin(db));
     for (const auto& [core, c] : pending.cores()) {
       std::vector<TreeRow>& rows = tree_rows;
@@ -576,6 +590,7 @@ Status SqliteStorage::Impl::check_file_blocks(core::CoreId core) {
     };
     std::vector<Suspect> suspects;
     db.end_read();
+    HC_CHECK(open_group());  // in a group, part of it, as every write
     HC_TRY(Transaction tx, Transaction::begin(db));
     {
       Query q(file_blocks);
@@ -736,6 +751,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::filesystem
 Result<core::CoreId> SqliteStorage::create_core(const core::CoreRecord& record) {
   HC_CHECK(check_tree(record.tree));
   Impl& m = *impl_;
+  HC_CHECK(m.open_group());
   HC_TRY(Transaction tx, Transaction::begin(m.db));
   {
     Query q(m.core_taken);
@@ -916,7 +932,7 @@ Result<std::vector<core::BitfieldPage>> SqliteStorage::load_bitfield(core::CoreI
 
 Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
   if (updates.empty()) return {};
-  if (impl_->group) {
+  if (impl_->grouping) {
     if (impl_->group_failure) return *impl_->group_failure;
     const bool mergeable = std::none_of(updates.begin(), updates.end(), [](const auto& u) {
       return u.truncate.has_value() || u.manifest.has_value();
@@ -936,6 +952,7 @@ Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
       return {};
     }
     HC_CHECK(impl_->flush());  // what came before goes first
+    HC_CHECK(impl_->open_group());
   }
   // The nodes it stores are known to the cache only if it commits.
   Status status = impl_->write(updates);
@@ -954,20 +971,20 @@ Status SqliteStorage::Impl::write(std::span<const core::CoreUpdate> updates) {
 }
 
 Status SqliteStorage::begin_group() {
-  if (impl_->group) return core::Errc::invalid_operation;  // groups do not nest
-  HC_TRY(Transaction tx, Transaction::begin(impl_->db));
-  impl_->group.emplace(std::move(tx));
+  if (impl_->grouping) return core::Errc::invalid_operation;  // groups do not nest
+  impl_->grouping = true;
   return {};
 }
 
 Status SqliteStorage::end_group() {
-  if (!impl_->group) return {};
+  if (!impl_->grouping) return {};
   const Status flushed = impl_->flush();
-  Transaction tx = std::move(*impl_->group);
+  std::optional<Transaction> tx = std::move(impl_->group);
   impl_->group.reset();
+  impl_->grouping = false;
   impl_->group_failure.reset();
   // On failure tx rolls the whole group back (here, or as it goes).
-  Status status = flushed ? tx.commit() : flushed;
+  Status status = !flushed ? flushed : tx ? tx->commit() : Status{};
   if (!status) impl_->nodes.clear();  // it knew the group's nodes
   return status;
 }

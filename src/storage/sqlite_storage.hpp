@@ -6,7 +6,8 @@
 // Durability::normal (synchronous=NORMAL) a committed write survives a process
 // crash; Durability::full (synchronous=FULL) also survives power loss.
 // Between begin_group() and end_group() the writes nest in one outer
-// transaction and commit together at end_group(); those without a truncation
+// transaction (begun when the first of them reaches SQLite: a group that
+// writes nothing costs nothing) and commit together at end_group(); those without a truncation
 // or a manifest are merged and reach SQLite in one savepoint before the next
 // read that needs them or at end_group() (pending_writes.hpp), the others go
 // at once, each in a savepoint.

@@ -468,6 +468,28 @@ TEST_CASE("begin_group/end_group: writes are read at once, commit together, each
     REQUIRE(found.ok());
     CHECK(found->has_value());
   }
+  SUBCASE("the group takes the write lock only once something of it reaches SQLite") {
+    const auto other_writes = [&] { return test::raw_exec(file, "BEGIN IMMEDIATE; ROLLBACK"); };
+    REQUIRE(db->begin_group().ok());
+    CHECK(other_writes() == SQLITE_OK);
+    REQUIRE(db->end_group().ok());  // nothing written: nothing to commit
+    REQUIRE(db->begin_group().ok());
+    core::CoreUpdate plain = full_update(ia, block);
+    plain.manifest.reset();  // a write with a manifest goes at once
+    const core::CoreUpdate one[] = {plain};
+    REQUIRE(db->write(one).ok());  // merged, held back
+    CHECK(other_writes() == SQLITE_OK);
+    auto c = core::Core::create_remote(*db, key_pair(34).public_key);  // goes at once
+    REQUIRE(c.ok());
+    CHECK(other_writes() == SQLITE_BUSY);
+    REQUIRE(db->end_group().ok());
+    CHECK(other_writes() == SQLITE_OK);
+    db.reset();
+    db = open_db(file);
+    auto got = db->get_block(ia, 0);
+    REQUIRE(got.ok());
+    CHECK(*got == std::optional<Bytes>(block));
+  }
   SUBCASE("appends through a Core in a group are restored after reopen") {
     auto w = create_core(*db, 33);
     REQUIRE(db->begin_group().ok());
