@@ -1,5 +1,7 @@
 #include "rpc_connection.hpp"
 
+#include <sched.h>
+
 #include <exception>
 #include <string>
 #include <utility>
@@ -103,6 +105,13 @@ void RpcConnection::write_next() {
                     [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
                       self->on_written(ec);
                     });
+  // The write went out at once (asio tries it before waiting) and woke the
+  // client, which Linux queues on this CPU (a Unix socket's wake-up says the
+  // writer is about to sleep). We are not: after a follow notification comes
+  // the commit of the read that brought the block. Yielding lets the client
+  // run now: its wait for a CPU fell from 66 to 14 µs on average (157 → 16 µs
+  // at p90) in bench/replicate's live case.
+  sched_yield();
 }
 
 void RpcConnection::on_written(const asio::error_code& ec) {
