@@ -33,8 +33,8 @@
 //
 // Modes:
 //   bad-signature   flips a byte of the upgrade's signature
-//   bad-node        flips a byte of a tree node hash in a block proof
-//   bad-value       flips a byte of a block value
+//   bad-node        flips a byte of a tree node hash in each block proof
+//   bad-value       flips a byte of each block value
 //   truncated-data  cuts a data message in half
 //   unrequested     never answers block requests with their id; sends the
 //                   answers as request 0 and as an id never used, plus a
@@ -282,8 +282,14 @@ async function relay (core, tag, mode, socket, say) {
   function corrupt (mode, d) {
     const encode = x => c.encode(wire.data, x)
     if (done && (mode === 'unrequested' || mode === 'wrong-index') && d.block) return []
-    if (done || mode === 'honest' || mode === 'unknown-type' || mode === 'huge-claims') return [encode(d)]
+    // A bad node or value keeps coming until the daemon closes: an answer
+    // that relies on nodes another answer still in flight brings cannot be
+    // told from one that came early, and is asked again (with its whole
+    // proof); only a peer that corrupts that one too is caught.
+    const persistent = mode === 'bad-node' || mode === 'bad-value'
+    if ((done && !persistent) || mode === 'honest' || mode === 'unknown-type' || mode === 'huge-claims') return [encode(d)]
     const report = (index, extra) => {
+      if (done) return
       done = true
       say({ attacked: mode, index, value: index === undefined ? undefined : b4a.toString(block(tag, index), 'base64'), ...extra })
     }
