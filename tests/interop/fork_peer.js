@@ -13,9 +13,11 @@
 //                 opens KEY in dir, connects (initiator), follows live
 //                 (download everything); prints {truncate, fork} on each
 //                 'truncate' event and {append, length, fork} on each
-//                 'append'. stdin "blocks N" waits until the core is N
-//                 long and prints {fork, length, treeHash, blocks: [text]}
-//                 (Node verified each block against its signed tree).
+//                 'append'. stdin "blocks N [F]" waits until the core is N
+//                 long and at fork F or later (0 if not given; a core still
+//                 on an older fork would read its old blocks) and prints
+//                 {fork, length, treeHash, blocks: [text]} (Node verified
+//                 each block against its signed tree).
 // Exits when stdin closes, or after 60 s.
 
 const net = require('net')
@@ -67,15 +69,29 @@ async function reader (dir, key, port) {
   core.on('truncate', (to, fork) => print({ truncate: to, fork }))
   core.on('append', () => print({ append: true, length: core.length, fork: core.fork }))
   for await (const line of readline.createInterface({ input: process.stdin })) {
-    const [cmd, arg] = line.split(' ')
+    const [cmd, arg, forkArg] = line.split(' ')
     if (cmd !== 'blocks') continue
     const n = Number(arg)
-    while (core.length < n) await new Promise(resolve => core.once('append', resolve))
+    const fork = Number(forkArg || 0)
+    while (core.length < n || core.fork < fork) await changed(core)
     const blocks = []
     for (let i = 0; i < n; i++) blocks.push(b4a.toString(await core.get(i, { timeout: 20000 })))
     print({ ...(await state(core)), blocks })
   }
   process.exit(0)
+}
+
+// Resolves at the core's next 'append' or 'truncate'.
+function changed (core) {
+  return new Promise(resolve => {
+    const done = () => {
+      core.off('append', done)
+      core.off('truncate', done)
+      resolve()
+    }
+    core.on('append', done)
+    core.on('truncate', done)
+  })
 }
 
 const [dir, role, ...rest] = process.argv.slice(2)
