@@ -78,7 +78,9 @@ void TcpConnection::add_core(core::Core& core) {
 
 void TcpConnection::on_local_append(const core::Core& core) {
   if (closed_) return;
-  session_->on_local_append(core);
+  // A peer that allows pushes but does not read gets syncs, not blocks:
+  // it asks for them once it reads again.
+  session_->on_local_append(core, queued_bytes_ < wire::ReplicationSession::kServeBytes);
   pump();
 }
 

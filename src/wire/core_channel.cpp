@@ -35,7 +35,7 @@ void CoreChannel::on_open() {
   out_.uncork();
 }
 
-void CoreChannel::on_local_append() {
+void CoreChannel::on_local_append(bool may_push) {
   if (!opened_) return;
   out_.cork();
   // on_request may have announced this length already (see there): then
@@ -45,7 +45,7 @@ void CoreChannel::on_local_append() {
   } else {
     send_contiguous_range();
   }
-  push_head();
+  if (may_push) push_head();
   out_.uncork();
 }
 

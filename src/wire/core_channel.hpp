@@ -96,8 +96,10 @@ class CoreChannel {
   // broke the protocol; the connection should close.
   Status on_message(const Message& message);
   // The local core changed (it grew, or moved to a new fork): tell the
-  // remote (range drop after a truncation, sync, then range).
-  void on_local_append();
+  // remote (range drop after a truncation, sync, then range), and push the
+  // new head if the remote allows it and `may_push` (the transport has room:
+  // a remote that does not read must not make us hold every block).
+  void on_local_append(bool may_push = true);
   // Between hold() and release() (nestable) the requests that messages make
   // due are decided once, at release(): what one read brings is seen whole
   // (a writer's sync and the range after it) and the window is scanned once,

@@ -98,6 +98,22 @@ TEST_CASE("core channel: a reader that allows pushes gets each new head in one t
   CHECK(link.a.remote_length() == 13);
 }
 
+TEST_CASE("core channel: no push when the transport has no room; the reader asks instead") {
+  Writer w(10);
+  RemoteReader reader(w);
+  Link link(*w.core, *reader, {}, {true, 32});
+  link.open();
+  w.append("live");
+  link.a.on_local_append(false);
+  for (const auto& m : link.a_out.log) {
+    if (const auto* d = std::get_if<Data>(&m)) CHECK(d->request != 0);
+  }
+  const std::size_t requests_before = count_requests(link.b_out.log);
+  link.pump();
+  CHECK(reader->contiguous_length() == 11);
+  CHECK(count_requests(link.b_out.log) > requests_before);
+}
+
 TEST_CASE("core channel: only a push of the head from the reader's length is taken; a forged one is an error") {
   Writer w(10);
   RemoteReader pushed_to(w), not_allowing(w);

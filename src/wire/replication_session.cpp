@@ -215,12 +215,12 @@ void ReplicationSession::open_channel(core::Core& core) {
   channels_[*handle] = std::move(channel);
 }
 
-void ReplicationSession::on_local_append(const core::Core& core) {
+void ReplicationSession::on_local_append(const core::Core& core, bool may_push) {
   auto it = by_discovery_key_.find(core.discovery_key());
   if (it == by_discovery_key_.end()) return;
   Channel* channel = channel_for(it->second);
   if (!channel || !channel->opened) return;
-  channel->peer->on_local_append();
+  channel->peer->on_local_append(may_push);
   flush();
 }
 

@@ -86,8 +86,9 @@ class ReplicationSession {
   // Replicates `core` on this connection: its channel opens now, or once the
   // handshake is done. Nothing happens if it already has one.
   void add_core(core::Core& core);
-  // `core` grew locally (an append, or data from another peer).
-  void on_local_append(const core::Core& core);
+  // `core` grew locally (an append, or data from another peer). `may_push`:
+  // the transport has room for the new head (CoreChannel::on_local_append).
+  void on_local_append(const core::Core& core, bool may_push = true);
 
   bool established() const { return stream_.handshake_complete(); }
   bool failed() const { return !error_reason_.empty(); }
