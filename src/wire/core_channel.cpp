@@ -51,14 +51,11 @@ void CoreChannel::on_local_append(bool may_push) {
 
 void CoreChannel::push_head() {
   if (!remote_allow_push_ || !remote_downloading_ || core_.fork() != remote_fork_) return;
-  if (pushed_fork_ != core_.fork()) {
-    pushed_fork_ = core_.fork();
-    pushed_length_ = 0;
-  }
   // Only to a remote that holds all it announced (a follower that is caught
   // up, or was by our last push): one that is still downloading asks for
   // what it lacks, and would drop a push proven from another length.
-  const std::uint64_t from = std::max(remote_length_, pushed_length_);
+  const std::uint64_t pushed = pushed_fork_ == core_.fork() ? pushed_length_ : 0;
+  const std::uint64_t from = std::max(remote_length_, pushed);
   if (from >= core_.length() || remote_contiguous_ < remote_length_) return;
   Request r;
   r.fork = core_.fork();
@@ -70,8 +67,16 @@ void CoreChannel::push_head() {
   Data data = std::move(*proof);
   data.request = 0;
   data.fork = r.fork;
-  pushed_length_ = core_.length();
+  note_pushed(core_.length());
   out_.send(data);
+}
+
+void CoreChannel::note_pushed(std::uint64_t length) {
+  if (pushed_fork_ != core_.fork()) {
+    pushed_fork_ = core_.fork();
+    pushed_length_ = 0;
+  }
+  pushed_length_ = std::max(pushed_length_, length);
 }
 
 void CoreChannel::announce() {
@@ -220,11 +225,7 @@ Result<std::size_t> CoreChannel::answer_request(const Request& request) {
     data.request = request.id;
     data.fork = request.fork;
     if (data.upgrade && data.fork == core_.fork()) {
-      if (pushed_fork_ != core_.fork()) {
-        pushed_fork_ = core_.fork();
-        pushed_length_ = 0;
-      }
-      pushed_length_ = std::max(pushed_length_, data.upgrade->start + data.upgrade->length);
+      note_pushed(data.upgrade->start + data.upgrade->length);
     }
     out_.send(data);
     return kAnswerBytes + (data.block ? data.block->value.size() : 0);

@@ -142,6 +142,8 @@ class CoreChannel {
   void on_verified(std::uint64_t old_fork, std::uint64_t old_length, std::uint64_t old_contiguous);
   // Sends the new head to a remote that allows pushes (see above).
   void push_head();
+  // A push or an upgrade answer took the remote to `length` of our fork.
+  void note_pushed(std::uint64_t length);
   void on_no_data(const NoData& no_data);
   // The local core changed (downloaded, appended or truncated): tell the remote.
   void announce();
