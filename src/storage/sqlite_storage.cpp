@@ -155,9 +155,10 @@ struct SqliteStorage::Impl {
   std::vector<TreeRow> tree_rows;  // reused by apply()
   std::vector<std::optional<std::int64_t>> block_refs;  // reused by write()
   // Between begin_group() and end_group(). The group's transaction begins
-  // only when something reaches SQLite (open_group): a read from a peer that
-  // brings one block (a live one) takes no write lock before its block is
-  // verified, and one that brings none, none at all.
+  // only when something reaches SQLite (open_group): the merged writes of a
+  // read from a peer reach it at end_group(), after their blocks were
+  // verified and followers told, and a read that writes nothing (a sync, a
+  // keep-alive) costs no BEGIN and COMMIT at all.
   bool grouping = false;
   // The open group's transaction: each write() nests in it. Declared after
   // db: destroyed (rolled back) before the connection closes.
