@@ -155,7 +155,7 @@ struct SqliteStorage::Impl {
   std::vector<TreeRow> tree_rows;  // reused by apply()
   std::vector<std::optional<std::int64_t>> block_refs;  // reused by write()
   // Between begin_group() and end_group(). The group's transaction begins
-  // only when something reaches SQLite (open_group): the merged writes of a
+  // only when something reaches SQLite (begin()): the merged writes of a
   // read from a peer reach it at end_group(), after their blocks were
   // verified and followers told, and a read that writes nothing (a sync, a
   // keep-alive) costs no BEGIN and COMMIT at all.
@@ -163,7 +163,9 @@ struct SqliteStorage::Impl {
   // The open group's transaction: each write() nests in it. Declared after
   // db: destroyed (rolled back) before the connection closes.
   std::optional<Transaction> group;
-  Status open_group();
+  // Every write transaction of this connection: in a group, it nests in the
+  // group's transaction, which begins first if it has not yet.
+  Result<Transaction> begin();
   int snapshot_reads = 0;          // reads in the held read transaction
   NodeCache nodes{kNodeCacheEntries};
   // A group's merged writes not given to SQLite yet (pending_writes.hpp), and
@@ -443,19 +445,19 @@ Status SqliteStorage::Impl::check(const core::CoreUpdate& u) {
   return {};
 }
 
-Status SqliteStorage::Impl::open_group() {
-  if (!grouping || group) return {};
-  HC_TRY(Transaction tx, Transaction::begin(db));
-  group.emplace(std::move(tx));
-  return {};
+Result<Transaction> SqliteStorage::Impl::begin() {
+  if (grouping && !group) {
+    HC_TRY(Transaction outer, Transaction::begin(db));
+    group.emplace(std::move(outer));
+  }
+  return Transaction::begin(db);
 }
 
 Status SqliteStorage::Impl::flush() {
   if (group_failure) return *group_failure;
   if (pending.empty()) return {};
   Status status = [&]() -> Status {
-    HC_CHECK(open_group());
-    HC_TRY(Transaction tx, Transaction::begin(db));
+    HC_TRY(Transaction tx, begin());
     for (const auto& [core, c] : pending.cores()) {
       std::vector<TreeRow>& rows = tree_rows;
       rows.clear();
@@ -591,8 +593,7 @@ Status SqliteStorage::Impl::check_file_blocks(core::CoreId core) {
     };
     std::vector<Suspect> suspects;
     db.end_read();
-    HC_CHECK(open_group());  // in a group, part of it, as every write
-    HC_TRY(Transaction tx, Transaction::begin(db));
+    HC_TRY(Transaction tx, begin());
     {
       Query q(file_blocks);
       q.bind_int(1, tree_begin(core)).bind_int(2, tree_end(core));
@@ -660,7 +661,7 @@ void SqliteStorage::Impl::close_files() {
     unrecorded.insert(core);
   }
   db.end_read();
-  auto tx = Transaction::begin(db);
+  auto tx = begin();
   if (!tx) return;
   if (record_marks()) (void)tx->commit();
 }
@@ -752,8 +753,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::filesystem
 Result<core::CoreId> SqliteStorage::create_core(const core::CoreRecord& record) {
   HC_CHECK(check_tree(record.tree));
   Impl& m = *impl_;
-  HC_CHECK(m.open_group());
-  HC_TRY(Transaction tx, Transaction::begin(m.db));
+  HC_TRY(Transaction tx, m.begin());
   {
     Query q(m.core_taken);
     q.bind_blob(1, record.key);
@@ -953,7 +953,6 @@ Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
       return {};
     }
     HC_CHECK(impl_->flush());  // what came before goes first
-    HC_CHECK(impl_->open_group());
   }
   // The nodes it stores are known to the cache only if it commits.
   Status status = impl_->write(updates);
@@ -963,7 +962,7 @@ Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
 }
 
 Status SqliteStorage::Impl::write(std::span<const core::CoreUpdate> updates) {
-  HC_TRY(Transaction tx, Transaction::begin(db));
+  HC_TRY(Transaction tx, begin());
   // Each update is checked as it is applied; a failure anywhere returns
   // before COMMIT and the transaction's destructor rolls everything back.
   for (const auto& u : updates) HC_CHECK(apply(u));
