@@ -28,6 +28,7 @@ struct ReplicationSession::Channel {
   std::unique_ptr<MuxOutput> output;
   std::unique_ptr<CoreChannel> peer;
   bool opened = false;  // both sides opened, capability checked
+  bool held = false;    // held until the end of the read being handled
 };
 
 namespace {
@@ -76,7 +77,7 @@ Status ReplicationSession::on_stream_events(std::vector<SecretStreamEvent> event
   // One cork over everything one read brings, so our answers go out batched,
   // as Node's do; and our requests are decided once it was all seen.
   mux_.cork();
-  for (auto& [handle, channel] : channels_) channel->peer->hold();
+  batching_ = true;
   Status result;
   for (auto& event : events) {
     if (auto* error = std::get_if<ErrorEvent>(&event)) {
@@ -97,11 +98,17 @@ Status ReplicationSession::on_stream_events(std::vector<SecretStreamEvent> event
       break;
     }
   }
+  batching_ = false;
   if (!failed()) {
-    // Channels opened meanwhile were never held; release() ignores them.
-    for (auto& [handle, channel] : channels_) channel->peer->release();
+    // A handle may be there twice (its channel closed, another took it) or
+    // gone: only a channel still held is released.
+    for (ChannelHandle handle : held_) {
+      Channel* channel = channel_for(handle);
+      if (channel && std::exchange(channel->held, false)) channel->peer->release();
+    }
     mux_.uncork();
   }
+  held_.clear();
   return result;
 }
 
@@ -136,6 +143,7 @@ Status ReplicationSession::on_mux_event(MuxEvent& event) {
     case Kind::opened: {
       Channel* channel = channel_for(event.channel);
       if (!channel) return {};
+      hold_for_read(event.channel, *channel);
       auto handshake = decode_handshake(event.payload);
       if (!handshake) {
         return fail(handshake.error(), "a hypercore channel open with a malformed handshake");
@@ -154,6 +162,7 @@ Status ReplicationSession::on_mux_event(MuxEvent& event) {
     case Kind::message: {
       Channel* channel = channel_for(event.channel);
       if (!channel || !channel->opened) return {};
+      hold_for_read(event.channel, *channel);
       auto type = message_type(event.type);
       if (!type) return {};  // a newer message type: ignored, as Node does
       auto message = decode_message(*type, event.payload);
@@ -289,6 +298,13 @@ void ReplicationSession::flush() {
     // stop at 8 MiB); a single block above it cannot be sent by Node either.
     (void)stream_.send(message);
   }
+}
+
+void ReplicationSession::hold_for_read(ChannelHandle handle, Channel& channel) {
+  if (!batching_ || channel.held) return;
+  channel.held = true;
+  channel.peer->hold();
+  held_.push_back(handle);
 }
 
 ReplicationSession::Channel* ReplicationSession::channel_for(ChannelHandle handle) {

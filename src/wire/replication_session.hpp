@@ -117,6 +117,10 @@ class ReplicationSession {
   // `before` requests.
   void requeued(ChannelHandle handle, const Channel& channel, std::size_t before);
   Channel* channel_for(ChannelHandle handle);
+  // While a read is handled: holds the channel (CoreChannel::hold) the first
+  // time a message for it comes, so the read's end releases only the
+  // channels it touched, not every channel of the connection.
+  void hold_for_read(ChannelHandle handle, Channel& channel);
   void drop_channel(ChannelHandle handle);
 
   Cores& cores_;
@@ -128,6 +132,8 @@ class ReplicationSession {
   std::string error_reason_;
   std::size_t backlog_ = 0;           // requests queued in all channels
   std::set<ChannelHandle> waiting_;   // the channels that have some
+  bool batching_ = false;             // in on_stream_events
+  std::vector<ChannelHandle> held_;   // hold_for_read's channels, in order
 };
 
 }  // namespace hc::wire
