@@ -78,7 +78,7 @@ TEST_CASE("config: unknown keys are errors naming the key") {
         R"(durability, socket_group, listen, peer))");
 }
 
-TEST_CASE("config: listen is one HOST:PORT, peer an array of them; bad addresses name the key") {
+TEST_CASE("config: listen is one HOST:PORT, peer an array of them, bad addresses name the key") {
   Settings s;
   CHECK(apply(R"({"listen": "127.0.0.1:0", "peer": ["[::1]:9000", "example.org:1"]})", s) == "");
   CHECK(s.listen == "127.0.0.1:0");

@@ -27,7 +27,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("registry cores: a discovery key finds open, idle and remote cores; others are refused") {
+TEST_CASE("registry cores: a discovery key finds open, idle and remote cores, others are refused") {
   Fixture f;
   auto chat = f.registry.create_named("chat");
   REQUIRE(chat);

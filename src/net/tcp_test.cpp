@@ -170,7 +170,7 @@ TEST_CASE("tcp: a peer that stalls mid-handshake is dropped at the deadline") {
   CHECK(std::chrono::steady_clock::now() - start >= 250ms);
 }
 
-TEST_CASE("tcp: once established, a peer silent past the idle timeout is dropped; keep-alives keep it") {
+TEST_CASE("tcp: once established, a peer silent past the idle timeout is dropped, keep-alives keep it") {
   // The client has no cores: after the handshake it writes keep-alives only,
   // or, with them off, nothing at all.
   for (const bool silent : {true, false}) {

@@ -56,7 +56,7 @@ struct WalFile {
   }
 };
 
-TEST_CASE("checkpointer: no pass before pass_frames new frames; after one, the WAL restarts") {
+TEST_CASE("checkpointer: no pass before pass_frames new frames, after one, the WAL restarts") {
   WalFile f(64);  // more frames than the first 12 commits add (a page or three each)
   // Below the threshold (each commit adds a few frames) nothing is copied,
   // so the WAL only grows.

@@ -98,7 +98,7 @@ TEST_CASE("core channel: a reader that allows pushes gets each new head in one t
   CHECK(link.a.remote_length() == 13);
 }
 
-TEST_CASE("core channel: no push when the transport has no room; the reader asks instead") {
+TEST_CASE("core channel: no push when the transport has no room, the reader asks instead") {
   Writer w(10);
   RemoteReader reader(w);
   Link link(*w.core, *reader, {}, {true, 32});
@@ -114,7 +114,7 @@ TEST_CASE("core channel: no push when the transport has no room; the reader asks
   CHECK(count_requests(link.b_out.log) > requests_before);
 }
 
-TEST_CASE("core channel: only a push of the head from the reader's length is taken; a forged one is an error") {
+TEST_CASE("core channel: only a push of the head from the reader's length is taken, a forged one is an error") {
   Writer w(10);
   RemoteReader pushed_to(w), not_allowing(w);
   Link link(*w.core, *pushed_to, {}, {true, 32});

@@ -127,7 +127,7 @@ TEST_CASE("core channel: what cannot be answered gets noData, a manifest request
   CHECK(channel.invalid_requests() == CoreChannel::kMaxInvalidRequests);
 }
 
-TEST_CASE("core channel: queued requests wait for answer_queued, in order; a cancel drops one") {
+TEST_CASE("core channel: queued requests wait for answer_queued, in order, a cancel drops one") {
   Writer w(8);
   Recorder out;
   CoreChannel::Options options;

@@ -249,7 +249,7 @@ TEST_CASE("messages: oversized counts and uints are refused before allocating") 
   CHECK(decode_range(cat({{0}, {0}, too_big})).error() == Errc::uint_too_large);
 }
 
-TEST_CASE("messages: random values round trip; every truncation is an error") {
+TEST_CASE("messages: random values round trip, every truncation is an error") {
   testing::MessageRandom rnd(42);
   for (int i = 0; i < 3000; i++) {
     auto t = static_cast<MessageType>(i % kMessageTypeCount);
@@ -289,7 +289,7 @@ TEST_CASE("messages: random values round trip; every truncation is an error") {
   }
 }
 
-TEST_CASE("messages: random and mutated bytes never crash; what decodes re-encodes stably") {
+TEST_CASE("messages: random and mutated bytes never crash, what decodes re-encodes stably") {
   testing::MessageRandom rnd(1234);
   std::vector<Bytes> seeds;
   for (int i = 0; i < 400; i++) {

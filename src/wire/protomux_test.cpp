@@ -105,7 +105,7 @@ TEST_CASE("protomux: both sides open at once, no ack, messages both ways") {
   CHECK((ea[0].type == 2 && ea[0].payload == bs("back")));
 }
 
-TEST_CASE("protomux: one side opens, the other answers on remote_open; buffering") {
+TEST_CASE("protomux: one side opens, the other answers on remote_open, buffering") {
   Side a, b;
   auto ha = open(a, "hypercore/alpha", "dk", "A");
   // Messages sent before the peer answered are buffered there.
@@ -175,7 +175,7 @@ TEST_CASE("protomux: reject, then the rejected id is reused") {
   CHECK((eb[0].kind == Kind::remote_open && eb[0].remote_id == 1));
 }
 
-TEST_CASE("protomux: close from either side frees ids on both; reuse is dense") {
+TEST_CASE("protomux: close from either side frees ids on both, reuse is dense") {
   Side a, b;
   auto a1 = open(a, "p", "one", "");
   auto a2 = open(a, "p", "two", "");
@@ -433,7 +433,7 @@ TEST_CASE("protomux: truncated and malformed input is an error, never a crash") 
   }
 }
 
-TEST_CASE("protomux: pause past 32 KiB buffered, resume when drained; hard limit") {
+TEST_CASE("protomux: pause past 32 KiB buffered, resume when drained, hard limit") {
   Side a, b;
   auto ha = open(a, "p", "k", "");
   Bytes payload(1000, 1);

@@ -51,7 +51,7 @@ const std::string kDk = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5
 
 }  // namespace
 
-TEST_CASE("protomux interop: Node opens, C++ answers; messages and batches both ways") {
+TEST_CASE("protomux interop: Node opens, C++ answers, messages and batches both ways") {
   NodeMuxPeer p;
   const std::string proto = "hypercore/alpha";
   const std::string key = key_of(proto, kDk);
@@ -136,7 +136,7 @@ TEST_CASE("protomux interop: Node opens, C++ answers; messages and batches both 
   for (const auto& st : p.receive_results) CHECK(st.ok());
 }
 
-TEST_CASE("protomux interop: C++ opens, Node accepts via pair(); a declined open is rejected") {
+TEST_CASE("protomux interop: C++ opens, Node accepts via pair(), a declined open is rejected") {
   NodeMuxPeer p;
   p.command({{"op", "pair"}, {"protocol", "p"}, {"id", nullptr}, {"accept", true},
              {"handshake", "5a"}, {"types", 2}});
@@ -188,7 +188,7 @@ TEST_CASE("protomux interop: both open at once, handshake as c.buffer") {
   CHECK(!p.find_node("notify"));
 }
 
-TEST_CASE("protomux interop: Node closes and reopens channels; ids are reused on both sides") {
+TEST_CASE("protomux interop: Node closes and reopens channels, ids are reused on both sides") {
   NodeMuxPeer p;
   accept_all(p);
   for (const char* id : {"0a", "0b", "0c"}) {
@@ -235,7 +235,7 @@ TEST_CASE("protomux interop: Node closes and reopens channels; ids are reused on
   CHECK(p.mux.channel_count() == 2);
 }
 
-TEST_CASE("protomux interop: C++ declines; Node's early messages are buffered, then dropped") {
+TEST_CASE("protomux interop: C++ declines, Node's early messages are buffered, then dropped") {
   NodeMuxPeer p;
   p.command({{"op", "open"}, {"protocol", "x"}, {"id", "01"}});
   p.command({{"op", "send"}, {"key", "x##01"}, {"type", 1}, {"data", "0102"}});
