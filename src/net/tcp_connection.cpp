@@ -80,7 +80,7 @@ void TcpConnection::on_local_append(const core::Core& core) {
   if (closed_) return;
   // A peer that allows pushes but does not read gets syncs, not blocks:
   // it asks for them once it reads again.
-  session_->on_local_append(core, queued_bytes_ < wire::ReplicationSession::kServeBytes);
+  session_->on_local_append(core, has_room());
   pump();
 }
 
@@ -170,8 +170,7 @@ void TcpConnection::pump() {
   if (session_->has_output()) {
     // Answers wait while a slice of them is still unwritten (on_written
     // asks again); anything else goes at once.
-    const bool answer = queued_bytes_ < wire::ReplicationSession::kServeBytes;
-    Bytes out = session_->take_output(std::exchange(spare_, Bytes{}), answer);
+    Bytes out = session_->take_output(std::exchange(spare_, Bytes{}), has_room());
     if (session_->failed()) return close(session_->error_reason());
     queued_bytes_ += out.size();
     // Small writes that pile up behind a slow one go out together.
@@ -207,7 +206,7 @@ void TcpConnection::on_written(const asio::error_code& ec, std::size_t n) {
   if (queue_.front().capacity() > spare_.capacity()) spare_ = std::move(queue_.front());
   queue_.pop_front();
   // Little left to write: answer the next slice of requests meanwhile.
-  if (queued_bytes_ < wire::ReplicationSession::kServeBytes) return pump();
+  if (has_room()) return pump();
   write_next();
   read_next();
 }

@@ -119,6 +119,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void on_read(const asio::error_code& ec, ByteView bytes);
   // Queues what the session produced and writes it; resumes or pauses reads.
   void pump();
+  // Less than one slice of answers is left to write: room for more answers,
+  // and for pushes of new heads.
+  bool has_room() const { return queued_bytes_ < wire::ReplicationSession::kServeBytes; }
   void write_next();
   void on_written(const asio::error_code& ec, std::size_t n);
   void arm_keep_alive();
