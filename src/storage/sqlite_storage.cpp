@@ -21,6 +21,7 @@
 #include "log.hpp"
 #include "node_cache.hpp"
 #include "pending_writes.hpp"
+#include "recent_blocks.hpp"
 #include "schema.hpp"
 
 namespace hc::storage {
@@ -65,6 +66,10 @@ constexpr std::size_t kRowsPerInsert = 32;
 constexpr int kReadsPerSnapshot = 1024;
 // Tree nodes (and known gaps) remembered by NodeCache: about 5 MiB.
 constexpr std::size_t kNodeCacheEntries = std::size_t{1} << 16;
+// The blocks of the last write kept for reading back (recent_blocks.hpp): a
+// live append's; a bulk write keeps none.
+constexpr std::size_t kRecentBlocks = 16;
+constexpr std::size_t kRecentBytes = 64 * 1024;
 
 using Type = Value::Type;
 
@@ -172,6 +177,7 @@ struct SqliteStorage::Impl {
   Result<Transaction> begin();
   int snapshot_reads = 0;          // reads in the held read transaction
   NodeCache nodes{kNodeCacheEntries};
+  RecentBlocks recent{kRecentBlocks, kRecentBytes};
   // A group's merged writes not given to SQLite yet (pending_writes.hpp), and
   // why the group failed, if it did: it can then only be rolled back.
   PendingWrites pending;
@@ -460,6 +466,7 @@ Result<Transaction> SqliteStorage::Impl::begin() {
 Status SqliteStorage::Impl::flush() {
   if (group_failure) return *group_failure;
   if (pending.empty()) return {};
+  recent.clear();
   Status status = [&]() -> Status {
     HC_TRY(Transaction tx, begin());
     for (const auto& [core, c] : pending.cores()) {
@@ -596,6 +603,7 @@ Status SqliteStorage::Impl::check_file_blocks(core::CoreId core) {
       std::optional<core::TreeNode> leaf;
     };
     std::vector<Suspect> suspects;
+    recent.clear();  // rows may be dropped
     db.end_read();
     HC_TRY(Transaction tx, begin());
     {
@@ -898,6 +906,7 @@ Result<std::optional<Bytes>> SqliteStorage::get_block(core::CoreId core, std::ui
     if (row->file) return impl_->read_file_block(core, *row->file);
     if (row->data) return std::optional<Bytes>(*row->data);
   }
+  if (const Bytes* block = impl_->recent.find(core, index)) return std::optional<Bytes>(*block);
   HC_CHECK(impl_->read_snapshot());
   Query q(impl_->get_block);
   q.bind_int(1, block_key(core, index));
@@ -962,10 +971,13 @@ Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
   Status status = impl_->write(updates);
   if (status) impl_->nodes.commit_staged();
   else impl_->nodes.drop_staged();
+  // In a group nothing is committed yet (the group may still roll back).
+  if (status && !impl_->grouping) impl_->recent.keep(updates);
   return status;
 }
 
 Status SqliteStorage::Impl::write(std::span<const core::CoreUpdate> updates) {
+  recent.clear();  // kept again only once this commits
   HC_TRY(Transaction tx, begin());
   // Each update is checked as it is applied; a failure anywhere returns
   // before COMMIT and the transaction's destructor rolls everything back.

@@ -708,6 +708,74 @@ TEST_CASE("an empty block is stored as empty, not as missing") {
   CHECK(*three == block_for(1, 3));
 }
 
+// What a RESTART checkpoint by another connection says: 1 if a reader's
+// snapshot kept it from finishing (it does not wait), else 0.
+int restart_blocked(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  int busy = -1;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(RESTART)", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      busy = sqlite3_column_int(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return busy;
+}
+
+TEST_CASE("a block read back right after its write comes from the write, as the table has it") {
+  TempDir dir;
+  const auto file = dir.file("cores.db");
+  auto db = open_db(file);
+  auto c = core::Core::create_remote(*db, key_pair(45).public_key);
+  REQUIRE(c.ok());
+  const core::CoreId id = (*c)->id();
+  const Bytes a = block_for(0, 100), b = block_for(1, 100), x = block_for(2, 100);
+
+  // A read of the table holds a snapshot, which keeps a checkpoint from
+  // restarting the WAL (what the probe sees).
+  const core::CoreUpdate first[] = {full_update(id, a)};
+  REQUIRE(db->write(first).ok());
+  CHECK(*db->get_node(id, 5) == std::nullopt);
+  CHECK(restart_blocked(file) == 1);
+
+  // A live append pushed at once: reading its block back holds none. Here a
+  // truncation rewrites block 0 in the same write: the new bytes come back.
+  core::CoreUpdate fork = full_update(id, b);
+  fork.truncate = 0;
+  const core::CoreUpdate second[] = {fork};
+  REQUIRE(db->write(second).ok());
+  CHECK(*db->get_block(id, 0) == std::optional<Bytes>(b));
+  CHECK(restart_blocked(file) == 0);
+
+  // A write that fails stores nothing and is not read back; the last good
+  // one is still read right.
+  REQUIRE(test::raw_exec(file, "CREATE TRIGGER fail BEFORE INSERT ON tree BEGIN SELECT "
+                               "RAISE(ABORT, 'injected'); END") == SQLITE_OK);
+  core::CoreUpdate failing = full_update(id, x);
+  failing.blocks = {{1, x}};
+  const core::CoreUpdate third[] = {failing};
+  CHECK_FALSE(db->write(third).ok());
+  CHECK(*db->get_block(id, 1) == std::nullopt);
+  CHECK(*db->get_block(id, 0) == std::optional<Bytes>(b));
+
+  // A write a group holds back is read from the group, then from the table.
+  REQUIRE(test::raw_exec(file, "DROP TRIGGER fail") == SQLITE_OK);
+  REQUIRE(db->begin_group().ok());
+  core::CoreUpdate grouped = full_update(id, x);
+  grouped.blocks = {{1, x}};
+  grouped.tree.reset();
+  grouped.manifest.reset();
+  const core::CoreUpdate fourth[] = {grouped};
+  REQUIRE(db->write(fourth).ok());
+  CHECK(*db->get_block(id, 1) == std::optional<Bytes>(x));
+  REQUIRE(db->end_group().ok());
+  CHECK(*db->get_block(id, 1) == std::optional<Bytes>(x));
+  CHECK(*db->get_block(id, 0) == std::optional<Bytes>(b));
+}
+
 TEST_CASE("options: full durability works, and create=false makes no file") {
   TempDir dir;
   const auto file = dir.file("full.db");
