@@ -67,9 +67,10 @@ constexpr int kReadsPerSnapshot = 1024;
 // Tree nodes (and known gaps) remembered by NodeCache: about 5 MiB.
 constexpr std::size_t kNodeCacheEntries = std::size_t{1} << 16;
 // The blocks of the last write kept for reading back (recent_blocks.hpp): a
-// live append's; a bulk write keeps none.
+// live append's. A bulk write keeps none, nor does one of large blocks: the
+// copy, made at every append, would cost more than the read it saves a push.
 constexpr std::size_t kRecentBlocks = 16;
-constexpr std::size_t kRecentBytes = 64 * 1024;
+constexpr std::size_t kRecentBytes = 16 * 1024;
 
 using Type = Value::Type;
 

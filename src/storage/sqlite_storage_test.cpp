@@ -710,19 +710,8 @@ TEST_CASE("an empty block is stored as empty, not as missing") {
 
 // What a RESTART checkpoint by another connection says: 1 if a reader's
 // snapshot kept it from finishing (it does not wait), else 0.
-int restart_blocked(const std::filesystem::path& file) {
-  sqlite3* db = nullptr;
-  int busy = -1;
-  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(RESTART)", -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      busy = sqlite3_column_int(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return busy;
+std::int64_t restart_blocked(const std::filesystem::path& file) {
+  return test::raw_int(file, "PRAGMA wal_checkpoint(RESTART)", SQLITE_OPEN_READWRITE);
 }
 
 TEST_CASE("a block read back right after its write comes from the write, as the table has it") {

@@ -73,11 +73,13 @@ inline int raw_exec(const std::filesystem::path& file, const std::string& sql) {
   return rc;
 }
 
-// The first column of the first row of `sql` as an integer (-1 if none).
-inline std::int64_t raw_int(const std::filesystem::path& file, const std::string& sql) {
+// The first column of the first row of `sql` as an integer (-1 if none), on
+// a read-only connection unless `flags` say otherwise.
+inline std::int64_t raw_int(const std::filesystem::path& file, const std::string& sql,
+                            int flags = SQLITE_OPEN_READONLY) {
   sqlite3* db = nullptr;
   std::int64_t out = -1;
-  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+  if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) == SQLITE_OK) {
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW) {
