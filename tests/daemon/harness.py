@@ -14,6 +14,11 @@ happened in it.
 import hashlib, json, os, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time
 
 
+# Sanitizer builds (scripts/test.sh with HC_SANITIZE=1) run several times
+# slower: HC_TEST_TIME_SCALE stretches every bound here, never the work.
+TIME_SCALE = float(os.environ.get("HC_TEST_TIME_SCALE", "1"))
+
+
 def free_port():
     """A TCP port of 127.0.0.1 that nothing listens on right now."""
     s = socket.socket()
@@ -58,7 +63,7 @@ class Harness:
         """`seconds` bounds every process started here (timeout -k 5)."""
         self.hypercored = hypercored
         self.corectl = corectl
-        self.seconds = seconds
+        self.seconds = seconds * TIME_SCALE
         self.tmp = tempfile.mkdtemp(prefix=prefix)
         self.procs = []
 
@@ -164,6 +169,7 @@ class Lines:
 
     def wait(self, n, what, seconds=30):
         """The first `n` (or more) lines kept, or the test fails."""
+        seconds *= TIME_SCALE
         deadline = time.time() + seconds
         with self.changed:
             while len(self.got) < n and self.error is None and self.thread.is_alive():
