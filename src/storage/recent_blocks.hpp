@@ -8,9 +8,9 @@
 // of every live block, for bytes the writer had in hand.
 //
 // Coherence: only this connection's writes change the tree table (one daemon
-// owns the file, sqlite_storage.hpp). The owner calls keep() after a write
-// commits and clear() before anything else changes rows (a write that may
-// fail, a group, a repair), so what is here is always what the table holds.
+// owns the file, sqlite_storage.hpp). The owner calls clear() as each of its
+// write transactions begins and keep() once a write has committed, so what is
+// here is always what the table holds.
 #pragma once
 
 #include <cstddef>

@@ -457,6 +457,9 @@ Status SqliteStorage::Impl::check(const core::CoreUpdate& u) {
 }
 
 Result<Transaction> SqliteStorage::Impl::begin() {
+  // Whatever this transaction changes, and whether it commits, recent is
+  // refilled only after a write that did (SqliteStorage::write).
+  recent.clear();
   if (grouping && !group) {
     HC_TRY(Transaction outer, Transaction::begin(db));
     group.emplace(std::move(outer));
@@ -467,7 +470,6 @@ Result<Transaction> SqliteStorage::Impl::begin() {
 Status SqliteStorage::Impl::flush() {
   if (group_failure) return *group_failure;
   if (pending.empty()) return {};
-  recent.clear();
   Status status = [&]() -> Status {
     HC_TRY(Transaction tx, begin());
     for (const auto& [core, c] : pending.cores()) {
@@ -604,7 +606,6 @@ Status SqliteStorage::Impl::check_file_blocks(core::CoreId core) {
       std::optional<core::TreeNode> leaf;
     };
     std::vector<Suspect> suspects;
-    recent.clear();  // rows may be dropped
     db.end_read();
     HC_TRY(Transaction tx, begin());
     {
@@ -978,7 +979,6 @@ Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
 }
 
 Status SqliteStorage::Impl::write(std::span<const core::CoreUpdate> updates) {
-  recent.clear();  // kept again only once this commits
   HC_TRY(Transaction tx, begin());
   // Each update is checked as it is applied; a failure anywhere returns
   // before COMMIT and the transaction's destructor rolls everything back.
