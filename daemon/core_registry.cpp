@@ -227,6 +227,14 @@ void CoreRegistry::begin_group() {
   grouping_ = storage_.begin_group().ok();
 }
 
+void CoreRegistry::settle() {
+  if (auto settled = storage_.settle(); !settled) {
+    const std::string reason = "committing appends failed: " + settled.error().message();
+    spdlog::critical("{}; the append journal keeps them for the next start", reason);
+    if (fatal_handler_) fatal_handler_(reason);
+  }
+}
+
 Status CoreRegistry::end_group() {
   if (!grouping_) return {};
   grouping_ = false;

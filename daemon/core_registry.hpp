@@ -16,7 +16,7 @@
 // Append listeners: Core::events() holds one on_append function; the registry
 // owns it for every core it opens and fans it out to any number of listeners
 // (follow subscriptions). A listener is called on the io thread after each
-// committed append; it may add or remove listeners while called. Whoever adds
+// append is written (held appends: before their commit, see settle()); it may add or remove listeners while called. Whoever adds
 // a listener removes it before the state it captures goes. One change
 // listener (replication) hears of every change of every open core.
 #pragma once
@@ -104,7 +104,8 @@ class CoreRegistry {
   void unpin(const core::Core& core);
   bool pinned(const core::Core& core) const { return pins_.contains(core.key()); }
 
-  // Called on the io thread after every committed change of any open core
+  // Called on the io thread after every change written (committed, or held
+  // by the storage until settle()) of any open core
   // (an append, a block or upgrade from a peer, a truncation), with its key,
   // after the per-core listeners. One listener; an empty function removes it.
   using ChangeListener = std::function<void(const Hash32& key)>;
@@ -119,6 +120,11 @@ class CoreRegistry {
   void begin_group();
   Status end_group();
   bool grouping() const { return grouping_; }
+  // Commits the appends the storage holds in its journal
+  // (core::Storage::settle): called once a request's answer and pushes are
+  // out. A failure calls the fatal handler, as end_group() does; the appends
+  // are kept in the journal, and the next start commits them.
+  void settle();
   using FatalHandler = std::function<void(const std::string& reason)>;
   void set_fatal_handler(FatalHandler handler) { fatal_handler_ = std::move(handler); }
 

@@ -83,6 +83,16 @@ class Storage {
   // not nest. By default each write stands alone.
   virtual Status begin_group() { return {}; }
   virtual Status end_group() { return {}; }
+
+  // An implementation may make a small append durable without committing it
+  // (SqliteStorage: in its append journal), so that write() returns sooner;
+  // reads see it at once. settle() commits what is held that way, as does any
+  // later write it does not hold and begin_group(). A failure to commit
+  // surfaces here (or at that later call) and fails every later write: the
+  // appends are kept for the next open, while the Cores that made them go on
+  // believing them written, so their owner must stop. By default nothing is
+  // held.
+  virtual Status settle() { return {}; }
 };
 
 // Tree indexes a truncation to `length` removes besides those >= 2*length:

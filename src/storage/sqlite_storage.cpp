@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "append_journal.hpp"
+#include "append_record.hpp"
 #include "block_files.hpp"
 #include "checkpointer.hpp"
 #include "core/errors.hpp"
@@ -71,6 +73,15 @@ constexpr std::size_t kNodeCacheEntries = std::size_t{1} << 16;
 // copy, made at every append, would cost more than the read it saves a push.
 constexpr std::size_t kRecentBlocks = 16;
 constexpr std::size_t kRecentBytes = 16 * 1024;
+// Appends of up to this many block bytes (a live one's) are held: written to
+// the append journal (append_journal.hpp) and committed at settle(). Larger
+// ones commit at once: their commit costs more than the latency it would save,
+// and the journal would write their bytes a second time.
+constexpr std::size_t kHeldAppendBytes = 16 * 1024;
+// Held appends commit by themselves past this many (or bytes), for a caller
+// that never calls settle().
+constexpr std::size_t kMaxHeldWrites = 64;
+constexpr std::size_t kMaxHeldBytes = std::size_t{1} << 20;
 
 using Type = Value::Type;
 
@@ -125,13 +136,22 @@ struct SqliteStorage::Impl {
   void close_files();
   Status apply(const core::CoreUpdate& u);
   Status write(std::span<const core::CoreUpdate> updates);
+  // Whether write() may hold these updates (journal them, commit them later).
+  bool holds(std::span<const core::CoreUpdate> updates);
+  Status hold(const core::CoreUpdate& u);
+  // At open: writes again what the journal holds that SQLite lacks.
+  Status replay_journal();
   // What apply() refuses, checked before anything is written (also for
   // writes a group holds back).
   Status check(const core::CoreUpdate& u);
   Status write_rows(std::vector<TreeRow>& rows);
   Status write_page(core::CoreId core, std::uint64_t page, ByteView bits);
   Status write_header(core::CoreId core, const core::TreeState& tree);
-  // Gives SQLite what the group holds back (pending); a failure fails the group.
+  // Gives SQLite what is pending: a group's merged writes (in the group's
+  // transaction), or held appends (in a transaction of their own, after which
+  // the journal starts again). A failure fails the group, or, for held
+  // appends, every later write: they reported success and are now only in
+  // the journal, which the next open replays.
   Status flush();
   Result<std::optional<core::CoreRecord>> read_core(Statement& stmt, const auto& bind_key);
   Result<core::CoreRecord> core_from(const Query& q) const;
@@ -183,16 +203,24 @@ struct SqliteStorage::Impl {
   // why the group failed, if it did: it can then only be rolled back.
   PendingWrites pending;
   std::optional<std::error_code> group_failure;
+  // The journal of held appends (none with durability full, or when another
+  // connection of this process holds it), and how much pending holds for it.
+  std::unique_ptr<AppendJournal> journal;
+  std::size_t held_writes = 0;
+  std::size_t held_bytes = 0;
 
   Statement insert_core, insert_header, core_taken, core_exists, core_by_key, core_by_name,
       core_by_discovery_key, all_cores, remote_keys, put_header, put_manifest, get_pages,
       put_page, get_node, get_block, drop_from, get_mark, put_mark, file_blocks, drop_file_block,
-      get_page;
+      get_page, get_position;
   // put_rows[n]: writes n tree rows (an upsert), prepared when first needed.
   std::array<Statement, kRowsPerInsert + 1> put_rows;
 };
 
 SqliteStorage::Impl::~Impl() {
+  // Held appends are committed; if that fails the journal keeps them for the
+  // next open.
+  if (db.handle() && journal && !grouping && flush()) (void)journal->clear();
   // A group still open rolls back: its file blocks are dead bytes.
   if (db.handle() && files && !grouping) close_files();
   // Stop checkpointing before the statements and the writer's connection go:
@@ -251,6 +279,7 @@ Status SqliteStorage::Impl::prepare() {
        "SELECT id, size, hash, file FROM tree WHERE id >= ?1 AND id < ?2 AND file IS NOT NULL"},
       {&drop_file_block, "UPDATE tree SET file = NULL WHERE id = ?1"},
       {&get_page, "SELECT bits FROM state WHERE id = ?1"},
+      {&get_position, "SELECT fork, length FROM state WHERE id = ?1"},
   };
   for (const auto& [stmt, sql] : list) {
     auto s = Statement::prepare(db, sql);
@@ -467,6 +496,68 @@ Result<Transaction> SqliteStorage::Impl::begin() {
   return Transaction::begin(db);
 }
 
+bool SqliteStorage::Impl::holds(std::span<const core::CoreUpdate> updates) {
+  if (!journal || updates.size() != 1 || !is_journaled_append(updates.front())) return false;
+  const core::CoreUpdate& u = updates.front();
+  std::size_t bytes = 0;
+  for (const auto& block : u.blocks) bytes += block.second.size();
+  // Only a core we write: a download's blocks may go to block files.
+  return bytes <= kHeldAppendBytes && ensure_core(u.core) && !known.at(u.core);
+}
+
+Status SqliteStorage::Impl::hold(const core::CoreUpdate& u) {
+  HC_CHECK(check(u));
+  HC_CHECK(journal->append(u));  // from here on it survives a crash
+  pending.add(u);
+  for (const auto& node : u.nodes) nodes.stage(node_key(u.core, node.index), node);
+  nodes.commit_staged();
+  held_writes++;
+  for (const auto& block : u.blocks) held_bytes += block.second.size();
+  // Done either way: a failure is kept (group_failure) and fails what follows.
+  if (held_writes >= kMaxHeldWrites || held_bytes >= kMaxHeldBytes) (void)flush();
+  return {};
+}
+
+Status SqliteStorage::Impl::replay_journal() {
+  HC_TRY(std::vector<AppendRecord> records, journal->read());
+  std::size_t replayed = 0;
+  for (const AppendRecord& record : records) {
+    // Written again only where SQLite still has the core as the record found
+    // it: one committed before the crash, or followed by a truncation (a new
+    // fork), is not.
+    {
+      if (!ensure_core(record.core)) continue;
+      Query q(get_position);
+      q.bind_int(1, header_key(record.core));
+      HC_TRY(bool found, q.step());
+      if (!found) continue;
+      const Value fork = q.column(0);
+      const Value length = q.column(1);
+      if (fork.type != Type::integer || length.type != Type::integer ||
+          static_cast<std::uint64_t>(fork.integer) != record.tree.fork ||
+          static_cast<std::uint64_t>(length.integer) != record.first_block) {
+        continue;
+      }
+    }
+    const core::CoreUpdate u = record.update();
+    const Status written = write(std::span<const core::CoreUpdate>(&u, 1));
+    if (!written) {
+      nodes.drop_staged();
+      logger()->error("{}: append {} of core {} from {} cannot be written again: {}",
+                      db.path().string(), record.first_block, record.core,
+                      journal->path().string(), written.error().message());
+      return written;
+    }
+    nodes.commit_staged();
+    replayed++;
+  }
+  if (replayed > 0) {
+    logger()->info("{}: {} append(s) that had not reached the database recovered from {}",
+                   db.path().string(), replayed, journal->path().string());
+  }
+  return journal->clear();
+}
+
 Status SqliteStorage::Impl::flush() {
   if (group_failure) return *group_failure;
   if (pending.empty()) return {};
@@ -491,6 +582,10 @@ Status SqliteStorage::Impl::flush() {
     // Writes that reported success are lost: only a rollback is left.
     group_failure = status.error();
     nodes.clear();
+  } else if (held_writes > 0) {
+    held_writes = 0;
+    held_bytes = 0;
+    journal->restart();
   }
   return status;
 }
@@ -682,6 +777,10 @@ void SqliteStorage::Impl::close_files() {
 
 // ---- SqliteStorage ----
 
+std::filesystem::path SqliteStorage::journal_path(const std::filesystem::path& file) {
+  return file.string() + "-appends";
+}
+
 std::filesystem::path SqliteStorage::block_dir(const std::filesystem::path& file) {
   return std::filesystem::path(file.string() + ".blocks");
 }
@@ -759,6 +858,11 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::filesystem
   HC_TRY(impl->checkpointer, Checkpointer::start(file, full, kCheckpointFrames));
   // Replaces SQLite's auto-checkpoint, which would run on this thread.
   sqlite3_wal_hook(impl->db.handle(), &Impl::on_commit, impl.get());
+  if (!full) {
+    // With durability full every append commits (and syncs) at once.
+    HC_TRY(impl->journal, AppendJournal::open(journal_path(file)));
+    if (impl->journal) HC_CHECK(impl->replay_journal());
+  }
   logger()->info("{}: opened (schema version {}, synchronous={})", file.string(), version,
                  full ? "FULL" : "NORMAL");
   return std::unique_ptr<SqliteStorage>(new SqliteStorage(std::move(impl)));
@@ -948,8 +1052,11 @@ Result<std::vector<core::BitfieldPage>> SqliteStorage::load_bitfield(core::CoreI
 
 Status SqliteStorage::write(std::span<const core::CoreUpdate> updates) {
   if (updates.empty()) return {};
-  if (impl_->grouping) {
-    if (impl_->group_failure) return *impl_->group_failure;
+  if (impl_->group_failure) return *impl_->group_failure;
+  if (!impl_->grouping) {
+    if (impl_->holds(updates)) return impl_->hold(updates.front());
+    HC_CHECK(impl_->flush());  // held appends go first
+  } else {
     const bool mergeable = std::none_of(updates.begin(), updates.end(), [](const auto& u) {
       return u.truncate.has_value() || u.manifest.has_value();
     });
@@ -987,8 +1094,14 @@ Status SqliteStorage::Impl::write(std::span<const core::CoreUpdate> updates) {
   return tx.commit();
 }
 
+Status SqliteStorage::settle() {
+  if (impl_->grouping) return {};  // end_group() commits
+  return impl_->flush();
+}
+
 Status SqliteStorage::begin_group() {
   if (impl_->grouping) return core::Errc::invalid_operation;  // groups do not nest
+  HC_CHECK(impl_->flush());  // held appends commit on their own
   impl_->grouping = true;
   return {};
 }

@@ -5,6 +5,13 @@
 // call commit together (group commit), or, on any error, none of them. With
 // Durability::normal (synchronous=NORMAL) a committed write survives a process
 // crash; Durability::full (synchronous=FULL) also survives power loss.
+// Held appends: with Durability::normal, a write() that is one append of up to
+// 16 KiB of blocks to a core we write is instead written to the append journal
+// beside the database (append_journal.hpp), which also survives a process
+// crash, and held in memory, seen by every read; it commits at settle(), at
+// the next write that is not held, at begin_group(), at a core lookup, past
+// 64 held appends, or at close. Opening the file writes again what a crash
+// left in the journal only.
 // Between begin_group() and end_group() the writes nest in one outer
 // transaction (begun when the first of them reaches SQLite: a group that
 // writes nothing costs nothing) and commit together at end_group(); those without a truncation
@@ -91,7 +98,10 @@ class SqliteStorage final : public core::Storage {
   Status write(std::span<const core::CoreUpdate> updates) override;
   Status begin_group() override;
   Status end_group() override;
+  Status settle() override;
 
+  // The append journal of the database `file`: `<file>-appends`.
+  static std::filesystem::path journal_path(const std::filesystem::path& file);
   // Where the block files of the database `file` are: `<file>.blocks/`.
   static std::filesystem::path block_dir(const std::filesystem::path& file);
 
