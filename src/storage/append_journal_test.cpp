@@ -305,7 +305,10 @@ TEST_CASE("appends a crash left in the journal are there after reopening, once")
   const Bytes left = test::read_file(journal);
   CHECK_FALSE(left.empty());
   {
-    auto db = open_db(file);
+    // Also with durability full, which holds no appends of its own.
+    Options full;
+    full.durability = Durability::full;
+    auto db = open_db(file, full);
     CHECK(std::filesystem::file_size(journal) == 0);
     auto c = open_core(*db, key);
     check_blocks(*c, 10);

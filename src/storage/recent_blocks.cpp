@@ -16,7 +16,10 @@ void RecentBlocks::keep(std::span<const core::CoreUpdate> updates) {
     if (u.truncate) {
       std::erase_if(entries_, [&](const Entry& e) { return e.core == u.core && e.index >= *u.truncate; });
     }
-    for (const auto& [index, data] : u.blocks) {
+    for (const auto& block : u.blocks) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+      const std::uint64_t index = block.first;
+      const ByteView data = block.second;
       auto same = std::find_if(entries_.begin(), entries_.end(),
                                [&](const Entry& e) { return e.core == u.core && e.index == index; });
       if (same != entries_.end()) {

@@ -203,8 +203,8 @@ struct SqliteStorage::Impl {
   // why the group failed, if it did: it can then only be rolled back.
   PendingWrites pending;
   std::optional<std::error_code> group_failure;
-  // The journal of held appends (none with durability full, or when another
-  // connection of this process holds it), and how much pending holds for it.
+  // The journal of held appends (none when another connection holds it; with
+  // durability full it only replays), and how much pending holds for it.
   std::unique_ptr<AppendJournal> journal;
   std::size_t held_writes = 0;
   std::size_t held_bytes = 0;
@@ -497,7 +497,10 @@ Result<Transaction> SqliteStorage::Impl::begin() {
 }
 
 bool SqliteStorage::Impl::holds(std::span<const core::CoreUpdate> updates) {
-  if (!journal || updates.size() != 1 || !is_journaled_append(updates.front())) return false;
+  // With durability full every append commits (and syncs) at once.
+  if (!journal || full_sync || updates.size() != 1 || !is_journaled_append(updates.front())) {
+    return false;
+  }
   const core::CoreUpdate& u = updates.front();
   std::size_t bytes = 0;
   for (const auto& block : u.blocks) bytes += block.second.size();
@@ -858,11 +861,10 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::filesystem
   HC_TRY(impl->checkpointer, Checkpointer::start(file, full, kCheckpointFrames));
   // Replaces SQLite's auto-checkpoint, which would run on this thread.
   sqlite3_wal_hook(impl->db.handle(), &Impl::on_commit, impl.get());
-  if (!full) {
-    // With durability full every append commits (and syncs) at once.
-    HC_TRY(impl->journal, AppendJournal::open(journal_path(file)));
-    if (impl->journal) HC_CHECK(impl->replay_journal());
-  }
+  // Also with durability full, which holds nothing: a run with durability
+  // normal may have left appends there.
+  HC_TRY(impl->journal, AppendJournal::open(journal_path(file)));
+  if (impl->journal) HC_CHECK(impl->replay_journal());
   logger()->info("{}: opened (schema version {}, synchronous={})", file.string(), version,
                  full ? "FULL" : "NORMAL");
   return std::unique_ptr<SqliteStorage>(new SqliteStorage(std::move(impl)));

@@ -15,7 +15,7 @@ build="${1:-$src/build-fuzz}"
 seconds="${2:-10}"
 shift $(( $# > 2 ? 2 : $# ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frame protomux messages codecs secret_stream session)
+[ ${#targets[@]} -gt 0 ] || targets=(frame protomux messages codecs secret_stream session append_record)
 
 for tool in clang clang++; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (scripts/install-deps.sh --node)"; exit 1; }

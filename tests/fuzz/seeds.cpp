@@ -11,6 +11,7 @@
 #include "core/manifest.hpp"
 #include "core/proof_codec.hpp"
 #include "encoding/compact.hpp"
+#include "storage/append_record.hpp"
 #include "wire/frame.hpp"
 #include "wire/messages.hpp"
 #include "wire/messages_random.hpp"
@@ -194,6 +195,26 @@ int main(int argc, char** argv) {
     append(raw, Bytes{2, 1, 2, 0, 3, 7, 0, 5, 4, 0});
     put_bytes(raw, mux_control(3, 2));
     write("session", raw);
+  }
+
+  // append_record: u8 mode ‖ a whole record (mode 0), or its body alone (mode 1).
+  {
+    const Bytes blocks[] = {Bytes(100, 0x61), Bytes{}, Bytes(7, 0x62)};
+    core::CoreUpdate u;
+    u.core = 3;
+    for (std::uint64_t i = 0; i < 3; i++) u.blocks.emplace_back(40 + i, blocks[i]);
+    u.nodes = {{80, 100, rnd.hash()}, {81, 0, rnd.hash()}, {82, 7, rnd.hash()}};
+    u.bitfield = {{0, Bytes(core::Bitfield::kPageBytes, 0x0f)}};
+    core::TreeState t;
+    t.length = 43;
+    t.byte_length = 4000;
+    t.roots = {{63, 3000, rnd.hash()}, {81, 0, rnd.hash()}};
+    t.signature = Bytes(64, 0x33);
+    u.tree = t;
+    Bytes record;
+    storage::encode_append_record(5, u, record);
+    write("append_record", cat({{0}, record}));
+    write("append_record", cat({{1}, Bytes(record.begin() + 8, record.end() - 32)}));
   }
   return 0;
 }
