@@ -16,9 +16,10 @@
 // Append listeners: Core::events() holds one on_append function; the registry
 // owns it for every core it opens and fans it out to any number of listeners
 // (follow subscriptions). A listener is called on the io thread after each
-// append is written (held appends: before their commit, see settle()); it may add or remove listeners while called. Whoever adds
-// a listener removes it before the state it captures goes. One change
-// listener (replication) hears of every change of every open core.
+// append is written (a held one: before its commit, see settle()); it may add
+// or remove listeners while called. Whoever adds a listener removes it before
+// the state it captures goes. One change listener (replication) hears of
+// every change of every open core.
 #pragma once
 
 #include <cstddef>
@@ -105,9 +106,9 @@ class CoreRegistry {
   bool pinned(const core::Core& core) const { return pins_.contains(core.key()); }
 
   // Called on the io thread after every change written (committed, or held
-  // by the storage until settle()) of any open core
-  // (an append, a block or upgrade from a peer, a truncation), with its key,
-  // after the per-core listeners. One listener; an empty function removes it.
+  // by the storage until settle()) of any open core (an append, a block or
+  // upgrade from a peer, a truncation), with its key, after the per-core
+  // listeners. One listener; an empty function removes it.
   using ChangeListener = std::function<void(const Hash32& key)>;
   void set_change_listener(ChangeListener listener) { change_listener_ = std::move(listener); }
 

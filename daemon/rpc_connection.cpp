@@ -87,9 +87,10 @@ void RpcConnection::handle_line(std::string_view line) {
   if (request->method == proto::kCoreFollow) return follow(*request);
   if (request->method == proto::kCoreUnfollow) return unfollow(*request);
   auto response = handlers_.handle(*request);  // never throws
+  // JSON-RPC: no reply to notifications.
+  if (!request->is_notification()) send(proto::to_line(response));
   // An append is durable when answered (the storage's journal has it) and was
   // pushed to peers while handled; its commit comes after both.
-  if (!request->is_notification()) send(proto::to_line(response));  // JSON-RPC: none to notifications
   handlers_.cores().settle();
 }
 

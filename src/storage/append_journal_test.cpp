@@ -9,6 +9,7 @@
 #include "core/core.hpp"
 #include "layout.hpp"
 #include "sqlite_storage.hpp"
+#include "core_test_support.hpp"
 #include "test_support.hpp"
 
 namespace hc::storage {
@@ -16,6 +17,9 @@ namespace {
 
 using test::block_for;
 using test::TempDir;
+using test::create_core;
+using test::open_core;
+using test::open_db;
 
 core::TreeNode node(std::uint64_t index, std::uint8_t fill) {
   core::TreeNode n;
@@ -170,32 +174,6 @@ TEST_CASE("append journal file: records in order, restart, torn tail, one holder
 }
 
 // ---- SqliteStorage's held appends ----
-
-crypto::KeyPair key_pair(std::uint8_t n) {
-  Hash32 seed{};
-  seed.fill(n);
-  return crypto::key_pair_from_seed(seed);
-}
-
-std::unique_ptr<SqliteStorage> open_db(const std::filesystem::path& file, Options options = {}) {
-  auto s = SqliteStorage::open(file, options);
-  REQUIRE_MESSAGE(s.ok(), s.error().message());
-  return std::move(*s);
-}
-
-std::unique_ptr<core::Core> create_core(core::Storage& s, std::uint8_t seed) {
-  core::Core::CreateOptions o;
-  o.key_pair = key_pair(seed);
-  auto c = core::Core::create(s, o);
-  REQUIRE_MESSAGE(c.ok(), c.error().message());
-  return std::move(*c);
-}
-
-std::unique_ptr<core::Core> open_core(core::Storage& s, const Hash32& key) {
-  auto c = core::Core::open(s, key);
-  REQUIRE_MESSAGE(c.ok(), c.error().message());
-  return std::move(*c);
-}
 
 void append_blocks(core::Core& c, std::uint64_t from, std::uint64_t to, std::size_t size = 100) {
   for (std::uint64_t i = from; i < to; i++) {

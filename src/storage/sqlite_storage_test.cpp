@@ -10,6 +10,7 @@
 #include "errors.hpp"
 #include "layout.hpp"
 #include "schema.hpp"
+#include "core_test_support.hpp"
 #include "test_support.hpp"
 
 namespace hc::storage {
@@ -17,34 +18,11 @@ namespace {
 
 using test::block_for;
 using test::TempDir;
+using test::create_core;
+using test::key_pair;
+using test::open_core;
+using test::open_db;
 
-std::unique_ptr<SqliteStorage> open_db(const std::filesystem::path& file, Options options = {}) {
-  auto s = SqliteStorage::open(file, options);
-  REQUIRE_MESSAGE(s.ok(), s.error().message());
-  return std::move(*s);
-}
-
-crypto::KeyPair key_pair(std::uint8_t n) {
-  Hash32 seed{};
-  seed.fill(n);
-  return crypto::key_pair_from_seed(seed);
-}
-
-std::unique_ptr<core::Core> create_core(core::Storage& s, std::uint8_t seed,
-                                        std::optional<std::string> name = std::nullopt) {
-  core::Core::CreateOptions o;
-  o.key_pair = key_pair(seed);
-  o.name = std::move(name);
-  auto c = core::Core::create(s, o);
-  REQUIRE_MESSAGE(c.ok(), c.error().message());
-  return std::move(*c);
-}
-
-std::unique_ptr<core::Core> open_core(core::Storage& s, const Hash32& key) {
-  auto c = core::Core::open(s, key);
-  REQUIRE_MESSAGE(c.ok(), c.error().message());
-  return std::move(*c);
-}
 
 void append_range(core::Core& c, std::uint64_t from, std::uint64_t to, bool batch) {
   if (batch) {
