@@ -33,6 +33,10 @@ T check(Result<T> r, const char* what) {
   return std::move(*r);
 }
 
+void check(Status s, const char* what) {
+  if (!s) throw std::runtime_error(std::string(what) + ": " + s.error().message());
+}
+
 // A fresh directory under `parent`, removed with everything in it on scope exit.
 class TempDir {
  public:
@@ -115,9 +119,15 @@ class Store {
   std::unique_ptr<core::MemoryStorage> memory_;
 };
 
-void append_all(core::Core& core, const BlockPool& pool, std::uint64_t count, std::size_t batch) {
+// Each call is committed before the next (Storage::settle), as the daemon
+// commits each core.append request's appends before it reads the next.
+void append_all(core::Storage& storage, core::Core& core, const BlockPool& pool,
+                std::uint64_t count, std::size_t batch) {
   if (batch == 1) {
-    for (std::uint64_t i = 0; i < count; i++) check(core.append(pool[i]), "Core::append");
+    for (std::uint64_t i = 0; i < count; i++) {
+      check(core.append(pool[i]), "Core::append");
+      check(storage.settle(), "Storage::settle");
+    }
     return;
   }
   std::vector<ByteView> views(batch);
@@ -125,6 +135,7 @@ void append_all(core::Core& core, const BlockPool& pool, std::uint64_t count, st
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(batch, count - i));
     for (std::size_t k = 0; k < n; k++) views[k] = pool[i + k];
     check(core.append(std::span<const ByteView>(views.data(), n)), "Core::append");
+    check(storage.settle(), "Storage::settle");
   }
 }
 
@@ -150,11 +161,12 @@ json run_append(const Setup& setup, const Case& c) {
   const BlockPool pool(c.size);
   const TempDir dir(setup.tmp);
   Store store(setup, dir.path());
-  auto core = create_core(store.open());
+  core::Storage& storage = store.open();
+  auto core = create_core(storage);
 
   const double cpu0 = cpu_seconds();
   const auto t0 = Clock::now();
-  append_all(*core, pool, c.count, c.batch);
+  append_all(storage, *core, pool, c.count, c.batch);
   const auto t1 = Clock::now();
   const double cpu1 = cpu_seconds();
 
@@ -182,9 +194,10 @@ json run_read(const Setup& setup, const Case& c) {
   Store store(setup, dir.path());
   Hash32 key;
   {
-    auto writer = create_core(store.open());
+    core::Storage& storage = store.open();
+    auto writer = create_core(storage);
     key = writer->key();
-    append_all(*writer, pool, c.count, 100);
+    append_all(storage, *writer, pool, c.count, 100);
   }
   store.close();
 
