@@ -31,8 +31,11 @@ fail() {
 
 sock=$dir/control.sock
 export HYPERCORED_SOCKET=$sock B64_ALL=$dir/b64-all BIG_IN=$dir/big-in
+# The daemon ends by itself after this long; sanitizer builds, several times
+# slower, stretch it by HC_TEST_TIME_SCALE (scripts/test.sh), as ctest's limit.
+life=$(python3 -c 'import math, os; print(math.ceil(100 * float(os.environ.get("HC_TEST_TIME_SCALE", "1"))))')
 start() {
-  timeout -k 5 100 "$bin" --data-dir "$dir/data" --socket "$sock" 2>"$dir/log" &
+  timeout -k 5 "$life" "$bin" --data-dir "$dir/data" --socket "$sock" 2>"$dir/log" &
   pid=$!
   for _ in $(seq 300); do grep -qs "listening on" "$dir/log" && break; sleep 0.05; done
   grep -qs "listening on" "$dir/log" || fail "daemon did not start listening"
