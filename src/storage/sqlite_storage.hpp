@@ -9,9 +9,10 @@
 // 16 KiB of blocks to a core we write is instead written to the append journal
 // beside the database (append_journal.hpp), which also survives a process
 // crash, and held in memory, seen by every read; it commits at settle(), at
-// the next write that is not held, at begin_group(), at a core lookup, past
-// 64 held appends, or at close. Opening the file writes again what a crash
-// left in the journal only.
+// the next write that is not held, at begin_group(), at a read of cores'
+// headers or bitfields (find_*, list_cores, load_bitfield), past 64 held
+// appends, or at close. Opening the file writes again what a crash left in
+// the journal and SQLite lacks.
 // Between begin_group() and end_group() the writes nest in one outer
 // transaction (begun when the first of them reaches SQLite: a group that
 // writes nothing costs nothing) and commit together at end_group(); those without a truncation
