@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -77,7 +78,14 @@ void AppendJournal::restart() {
 Result<std::vector<AppendRecord>> AppendJournal::read() const {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return io_failure(path_, "fstat");
-  Bytes bytes(static_cast<std::size_t>(st.st_size));
+  // The journal holds at most 64 small appends (SqliteStorage), far below
+  // this; a larger file is damage past its first records.
+  constexpr off_t kMaxReadBytes = off_t{256} << 20;
+  if (st.st_size > kMaxReadBytes) {
+    logger()->warn("{}: {} bytes, more than an append journal holds; reading the first {}",
+                   path_.string(), st.st_size, kMaxReadBytes);
+  }
+  Bytes bytes(static_cast<std::size_t>(std::min(st.st_size, kMaxReadBytes)));
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));

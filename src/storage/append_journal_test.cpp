@@ -238,12 +238,16 @@ TEST_CASE("appends that are not held commit at once") {
     auto c = create_core(*db, 2);
     append_blocks(*c, 0, 1, 16 * 1024 + 1);  // larger than a held append
     CHECK(committed_length(file, c->id()) == 1);
+    // More blocks than a held append, each empty.
+    const std::vector<ByteView> empties(1025, ByteView());
+    REQUIRE(c->append(empties).ok());
+    CHECK(committed_length(file, c->id()) == 1026);
 
     // A second storage of the same file has no journal.
     auto other = open_db(file);
     auto o = open_core(*other, c->key());
-    append_blocks(*o, 1, 2, 10);
-    CHECK(committed_length(file, c->id()) == 2);
+    append_blocks(*o, 1026, 1027, 10);
+    CHECK(committed_length(file, c->id()) == 1027);
   }
   Options full;
   full.durability = Durability::full;

@@ -73,11 +73,14 @@ constexpr std::size_t kNodeCacheEntries = std::size_t{1} << 16;
 // copy, made at every append, would cost more than the read it saves a push.
 constexpr std::size_t kRecentBlocks = 16;
 constexpr std::size_t kRecentBytes = 16 * 1024;
-// Appends of up to this many block bytes (a live one's) are held: written to
-// the append journal (append_journal.hpp) and committed at settle(). Larger
-// ones commit at once: their commit costs more than the latency it would save,
-// and the journal would write their bytes a second time.
+// Appends of up to this many block bytes and blocks (a live one's) are held:
+// written to the append journal (append_journal.hpp) and committed at
+// settle(). Larger ones commit at once: their commit costs more than the
+// latency it would save, and the journal would write their bytes a second
+// time. (The count also keeps a record of many empty blocks, with their tree
+// nodes, far below kMaxAppendRecordBody.)
 constexpr std::size_t kHeldAppendBytes = 16 * 1024;
+constexpr std::size_t kHeldAppendBlocks = 1024;
 // Held appends commit by themselves past this many (or bytes), for a caller
 // that never calls settle().
 constexpr std::size_t kMaxHeldWrites = 64;
@@ -502,6 +505,7 @@ bool SqliteStorage::Impl::holds(std::span<const core::CoreUpdate> updates) {
     return false;
   }
   const core::CoreUpdate& u = updates.front();
+  if (u.blocks.size() > kHeldAppendBlocks) return false;
   std::size_t bytes = 0;
   for (const auto& block : u.blocks) bytes += block.second.size();
   // Only a core we write: a download's blocks may go to block files.
