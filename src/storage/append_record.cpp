@@ -15,11 +15,6 @@ constexpr std::size_t kHeaderBytes = 8;       // magic, body length
 constexpr std::size_t kChecksumBytes = 32;
 constexpr std::size_t kNodeBytes = 8 + 8 + 32;  // index, size, hash
 
-std::uint32_t read_u32le(const std::uint8_t* p) {
-  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
-         std::uint32_t{p[3]} << 24;
-}
-
 void write_node(encoding::Writer& w, const core::TreeNode& n) {
   w.u64(n.index);
   w.u64(n.size);
@@ -52,8 +47,7 @@ Result<AppendRecord> read_body(ByteView body) {
   rec.blocks.reserve(blocks);
   for (std::uint64_t i = 0; i < blocks; i++) {
     HC_TRY(std::uint64_t size, r.u64());
-    if (size > r.remaining()) return encoding::Errc::out_of_bounds;
-    HC_TRY(ByteView b, r.fixed(static_cast<std::size_t>(size)));
+    HC_TRY(ByteView b, r.fixed(static_cast<std::size_t>(size)));  // checks it against the rest
     rec.blocks.emplace_back(b.begin(), b.end());
   }
   HC_TRY(rec.tree.fork, r.u64());
@@ -65,7 +59,6 @@ Result<AppendRecord> read_body(ByteView body) {
     rec.tree.roots.push_back(n);
   }
   HC_TRY(std::uint64_t signature, r.u64());
-  if (signature > r.remaining()) return encoding::Errc::out_of_bounds;
   HC_TRY(ByteView sig, r.fixed(static_cast<std::size_t>(signature)));
   rec.tree.signature.assign(sig.begin(), sig.end());
   HC_TRY(std::uint64_t nodes, read_count(r, kNodeBytes));
@@ -141,17 +134,19 @@ void encode_append_record(std::uint64_t seq, const core::CoreUpdate& u, Bytes& o
 }
 
 std::optional<std::pair<AppendRecord, std::size_t>> decode_append_record(ByteView in) {
-  if (in.size() < kHeaderBytes || read_u32le(in.data()) != kMagic) return std::nullopt;
-  const std::uint32_t body = read_u32le(in.data() + 4);
-  if (body > kMaxAppendRecordBody || in.size() - kHeaderBytes < std::size_t{body} + kChecksumBytes) {
+  encoding::Reader header(in);
+  const auto magic = header.u32();
+  const auto body = header.u32();
+  if (!magic || *magic != kMagic || !body || *body > kMaxAppendRecordBody ||
+      header.remaining() < std::size_t{*body} + kChecksumBytes) {
     return std::nullopt;
   }
-  const std::size_t covered = kHeaderBytes + body;
+  const std::size_t covered = kHeaderBytes + *body;
   const Hash32 sum = crypto::hash({in.subspan(0, covered)});
   if (!std::equal(sum.begin(), sum.end(), in.begin() + static_cast<std::ptrdiff_t>(covered))) {
     return std::nullopt;
   }
-  auto rec = read_body(in.subspan(kHeaderBytes, body));
+  auto rec = read_body(in.subspan(kHeaderBytes, *body));
   if (!rec) return std::nullopt;
   return std::pair{std::move(*rec), covered + kChecksumBytes};
 }
